@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs. Idempotent: apt-get runs only when something is missing.
+# On a machine where we are not root (a student laptop) it only reports what is missing.
+set -euo pipefail
+
+packages=(
+  chromium          # headless UI test (driven by playwright-core, never a downloaded browser)
+  docker.io         # engine for container-test
+  docker-compose    # Debian's compose v1, used when the v2 plugin is absent
+  debootstrap       # stand-in base images (nothing can be pulled here)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run as root: apt-get install ${missing[*]})" >&2
+  exit 0
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
