@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { PortableModel } from './portable-model.js';
+
+export class ModelValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid model.json: ${problems.join('; ')}`);
+    this.name = 'ModelValidationError';
+  }
+}
+
+/** Validates parsed model.json against docs/model.schema.json plus the cross-field rules JSON Schema cannot say. */
+export class ModelValidator {
+  private readonly validateSchema: ValidateFunction;
+
+  constructor(schemaPath: string) {
+    // strictTuples off: the schema closes tuples with `items: false`, which Ajv would otherwise warn about on stderr.
+    const ajv = new Ajv2020({ allErrors: true, strictTuples: false });
+    this.validateSchema = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  }
+
+  /** Returns the model typed, or throws ModelValidationError listing every problem found. */
+  validate(candidate: unknown): PortableModel {
+    if (!this.validateSchema(candidate)) {
+      const problems = (this.validateSchema.errors ?? []).map(
+        (error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`,
+      );
+      throw new ModelValidationError(problems.slice(0, 20));
+    }
+    const model = candidate as PortableModel;
+    const problems = consistencyProblems(model);
+    if (problems.length > 0) throw new ModelValidationError(problems);
+    return model;
+  }
+}
+
+function consistencyProblems(model: PortableModel): string[] {
+  const problems: string[] = [];
+  let featureCount = 0;
+  for (const block of model.features) {
+    const [minN, maxN] = block.ngram_range;
+    if (minN > maxN) problems.push(`features.${block.name}: ngram_range [${minN}, ${maxN}] is empty`);
+    if (block.terms.length !== block.idf.length) {
+      problems.push(`features.${block.name}: ${block.terms.length} terms but ${block.idf.length} idf weights`);
+    }
+    if (new Set(block.terms).size !== block.terms.length) problems.push(`features.${block.name}: duplicate terms`);
+    featureCount += block.terms.length;
+  }
+  if (new Set(model.features.map((block) => block.name)).size !== model.features.length) {
+    problems.push('features: duplicate block names');
+  }
+  const classifier = model.classifier;
+  if (classifier.type === 'logistic_regression') {
+    if (classifier.coefficients.length !== featureCount) {
+      problems.push(`classifier: ${classifier.coefficients.length} coefficients for ${featureCount} features`);
+    }
+  } else {
+    classifier.feature_log_prob.forEach((row, classIndex) => {
+      if (row.length !== featureCount) {
+        problems.push(`classifier: feature_log_prob[${classIndex}] has ${row.length} values for ${featureCount} features`);
+      }
+    });
+  }
+  return problems;
+}
