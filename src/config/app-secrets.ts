@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import nodeVault from 'node-vault';
+import type { AppConfig, VaultSettings } from './app-config.js';
+
+/** Values that must never be logged. From Vault KV v2 when VAULT_ADDR is set, else from the environment. */
+export interface AppSecrets {
+  adminApiKey?: string;
+  mlflowUsername?: string;
+  mlflowPassword?: string;
+  mlflowToken?: string;
+}
+
+export type SecretsSource = 'vault' | 'environment';
+
+/** Keys of the Vault secret (docs/configuration.md) mapped to the environment variables they replace. */
+const SECRET_KEYS = {
+  adminApiKey: ['admin_api_key', 'ADMIN_API_KEY'],
+  mlflowUsername: ['mlflow_tracking_username', 'MLFLOW_TRACKING_USERNAME'],
+  mlflowPassword: ['mlflow_tracking_password', 'MLFLOW_TRACKING_PASSWORD'],
+  mlflowToken: ['mlflow_tracking_token', 'MLFLOW_TRACKING_TOKEN'],
+} as const satisfies Record<keyof AppSecrets, readonly [string, string]>;
+
+function pickSecrets(values: Readonly<Record<string, unknown>>, keyIndex: 0 | 1): AppSecrets {
+  const secrets: AppSecrets = {};
+  for (const [field, keys] of Object.entries(SECRET_KEYS) as [keyof AppSecrets, readonly [string, string]][]) {
+    const value = values[keys[keyIndex]];
+    if (typeof value === 'string' && value !== '') secrets[field] = value;
+  }
+  return secrets;
+}
+
+export class SecretsLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretsLoadError';
+  }
+}
+
+async function readFromVault(settings: VaultSettings): Promise<AppSecrets> {
+  const vault = nodeVault({ endpoint: settings.address, apiVersion: 'v1', token: settings.token });
+  try {
+    if (settings.authMethod === 'kubernetes') {
+      const jwt = (await readFile(settings.kubernetesJwtPath, 'utf8')).trim();
+      // kubernetesLogin stores the returned client token on the client (node-vault's tokenSource).
+      await vault.kubernetesLogin({ role: settings.kubernetesRole, jwt, mount_point: settings.kubernetesMount });
+    }
+    const response = (await vault.read(`${settings.kvMount}/data/${settings.secretPath}`)) as {
+      data?: { data?: Record<string, unknown> };
+    };
+    return pickSecrets(response.data?.data ?? {}, 0);
+  } catch (error) {
+    // node-vault errors can carry request options (and so the token): report only the message and status.
+    const status = (error as { response?: { statusCode?: number } }).response?.statusCode;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SecretsLoadError(
+      `cannot read secrets from Vault at ${settings.address} (${settings.authMethod} auth${status ? `, HTTP ${status}` : ''}): ${reason}`,
+    );
+  }
+}
+
+export async function loadAppSecrets(
+  config: AppConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<{ secrets: AppSecrets; source: SecretsSource }> {
+  if (config.vault) return { secrets: await readFromVault(config.vault), source: 'vault' };
+  return { secrets: pickSecrets(env, 1), source: 'environment' };
+}

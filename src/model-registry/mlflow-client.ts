@@ -1,0 +1,129 @@
+import type { AppSecrets } from '../config/app-secrets.js';
+
+/** The fields of an MLflow ModelVersion this service uses (REST API 2.0). */
+export interface MlflowModelVersion {
+  name: string;
+  version: string;
+  run_id?: string;
+  source?: string;
+  current_stage?: string;
+  aliases?: string[];
+}
+
+/** MLflow answered with an error status, or could not be reached at all (`status` undefined). */
+export class MlflowRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly errorCode?: string,
+  ) {
+    super(message);
+    this.name = 'MlflowRequestError';
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const MLFLOW_ARTIFACTS_SCHEME = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*/;
+
+/**
+ * A small typed client for the MLflow tracking server REST API over fetch. The npm `mlflow` package is stale and
+ * knows no aliases; this covers exactly what serving needs: resolve a version, download one artifact file.
+ */
+export class MlflowClient {
+  private readonly authorization?: string;
+
+  constructor(
+    private readonly baseUrl: string,
+    secrets: AppSecrets = {},
+  ) {
+    if (secrets.mlflowToken) this.authorization = `Bearer ${secrets.mlflowToken}`;
+    else if (secrets.mlflowUsername && secrets.mlflowPassword) {
+      const basic = Buffer.from(`${secrets.mlflowUsername}:${secrets.mlflowPassword}`).toString('base64');
+      this.authorization = `Basic ${basic}`;
+    }
+  }
+
+  /** The version an alias points to, or undefined when the model or the alias does not exist. */
+  async getModelVersionByAlias(name: string, alias: string): Promise<MlflowModelVersion | undefined> {
+    const body = await this.getJsonOrUndefined<{ model_version: MlflowModelVersion }>(
+      `/api/2.0/mlflow/registered-models/alias?${new URLSearchParams({ name, alias })}`,
+    );
+    return body?.model_version;
+  }
+
+  /** The newest version in a legacy stage (e.g. Production), for registries that predate aliases. */
+  async getLatestVersionInStage(name: string, stage: string): Promise<MlflowModelVersion | undefined> {
+    const response = await this.request('/api/2.0/mlflow/registered-models/get-latest-versions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, stages: [stage] }),
+    });
+    if (response.status === 404) return undefined;
+    const body = (await this.parseJson(response)) as { model_versions?: MlflowModelVersion[] };
+    const versions = body.model_versions ?? [];
+    return versions.sort((a, b) => Number(b.version) - Number(a.version))[0];
+  }
+
+  /**
+   * Downloads one file of a model version's artifacts. When the version lives behind the tracking server's artifact
+   * proxy (`mlflow-artifacts:` URIs) the proxy serves it; any other artifact URI (a local path when runs were logged
+   * straight to a sqlite store) goes through `/model-versions/get-artifact`, which the server reads for us.
+   */
+  async downloadModelVersionFile(version: MlflowModelVersion, relativePath: string): Promise<Buffer> {
+    const download = await this.getJsonOrUndefined<{ artifact_uri: string }>(
+      `/api/2.0/mlflow/model-versions/get-download-uri?${new URLSearchParams({ name: version.name, version: version.version })}`,
+    );
+    const artifactUri = download?.artifact_uri ?? version.source ?? '';
+    const url = MLFLOW_ARTIFACTS_SCHEME.test(artifactUri)
+      ? `/api/2.0/mlflow-artifacts/artifacts/${joinArtifactPath(artifactUri.replace(MLFLOW_ARTIFACTS_SCHEME, ''), relativePath)}`
+      : `/model-versions/get-artifact?${new URLSearchParams({ name: version.name, version: version.version, path: relativePath })}`;
+    const response = await this.request(url);
+    if (!response.ok) {
+      throw new MlflowRequestError(
+        `downloading ${relativePath} of ${version.name} v${version.version} failed: HTTP ${response.status}`,
+        response.status,
+      );
+    }
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  private async getJsonOrUndefined<T>(path: string): Promise<T | undefined> {
+    const response = await this.request(path);
+    if (response.status === 404) return undefined;
+    return (await this.parseJson(response)) as T;
+  }
+
+  private async parseJson(response: Response): Promise<unknown> {
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new MlflowRequestError(`MLflow answered HTTP ${response.status} with a non-JSON body`, response.status);
+    }
+    if (!response.ok) {
+      const { error_code: errorCode, message } = body as { error_code?: string; message?: string };
+      throw new MlflowRequestError(`MLflow answered HTTP ${response.status}: ${message ?? text}`, response.status, errorCode);
+    }
+    return body;
+  }
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.authorization) headers.set('authorization', this.authorization);
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      throw new MlflowRequestError(`MLflow at ${this.baseUrl} is unreachable: ${reason}`);
+    }
+  }
+}
+
+function joinArtifactPath(base: string, relativePath: string): string {
+  return [base.replace(/\/+$/, ''), relativePath.replace(/^\/+/, '')].filter(Boolean).join('/');
+}

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { CompiledModel } from '../prediction/scoring/compiled-model.js';
+import { ModelValidationError, type ModelValidator } from '../prediction/scoring/model-validation.js';
+
+/** Texts every candidate must score to a finite probability before it may serve (the smoke test of a swap). */
+const SMOKE_TEXTS = [
+  'WINNER!! You have won a £1000 prize. Call 09061701461 or visit www.win-now.com to claim',
+  'Are we still meeting for lunch at 12:30 tomorrow?',
+  '',
+  '😀 Ｃａｆé привет',
+];
+
+export interface LoadedModelFile {
+  model: CompiledModel;
+  sha256: string;
+}
+
+/** model.json bytes -> parsed, schema-validated, compiled and smoke-scored model; throws ModelValidationError. */
+export function loadModelFile(bytes: Buffer, validator: ModelValidator): LoadedModelFile {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ModelValidationError([`not JSON: ${(error as Error).message}`]);
+  }
+  const model = CompiledModel.fromPortable(validator.validate(parsed));
+  for (const text of SMOKE_TEXTS) {
+    const { spamProbability } = model.score(text);
+    if (!(spamProbability >= 0 && spamProbability <= 1)) {
+      throw new ModelValidationError([`smoke test: probability ${spamProbability} for ${JSON.stringify(text)}`]);
+    }
+  }
+  return { model, sha256: createHash('sha256').update(bytes).digest('hex') };
+}

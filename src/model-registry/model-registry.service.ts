@@ -1,0 +1,219 @@
+import { readFile } from 'node:fs/promises';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config.js';
+import type { AppSecrets } from '../config/app-secrets.js';
+import { APP_CONFIG, APP_SECRETS } from '../config/config.tokens.js';
+import { AppLogger, errorFields } from '../logging/app-logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ModelValidationError, ModelValidator } from '../prediction/scoring/model-validation.js';
+import { ModelCache } from './model-cache.js';
+import { type LoadedModelFile, loadModelFile } from './model-loader.js';
+import { MlflowClient, type MlflowModelVersion } from './mlflow-client.js';
+import type { ModelDescriptor, ModelOrigin, ServedModel } from './served-model.js';
+
+/** What one check for a new model did: `swapped` to a new one, found it `unchanged`, `refused` it, or could not check. */
+export interface ReloadOutcome {
+  result: 'swapped' | 'unchanged' | 'refused' | 'unavailable';
+  version?: string;
+  message: string;
+}
+
+const LEGACY_PRODUCTION_STAGE = 'Production';
+const MODEL_ARTIFACT_FILE = 'model.json';
+const FIRST_RETRY_SECONDS = 1;
+
+/**
+ * Owns the served model: the first load (registry, else cache, else keep retrying with backoff), polling for a new
+ * version behind the alias, and the validated atomic swap. A model that fails validation never replaces a working one.
+ */
+@Injectable()
+export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDestroy {
+  private served?: ServedModel;
+  private readonly mlflow?: MlflowClient;
+  private readonly cache: ModelCache;
+  /** A version whose artifact was invalid: not downloaded again until the alias moves on. */
+  private refusedVersion?: string;
+  private inFlightCheck?: Promise<ReloadOutcome>;
+  private timer?: NodeJS.Timeout;
+  private retrySeconds = FIRST_RETRY_SECONDS;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_SECRETS) secrets: AppSecrets,
+    private readonly validator: ModelValidator,
+    private readonly logger: AppLogger,
+    private readonly metrics: MetricsService,
+  ) {
+    if (config.mlflowTrackingUri) this.mlflow = new MlflowClient(config.mlflowTrackingUri, secrets);
+    this.cache = new ModelCache(config.modelCacheDir);
+  }
+
+  current(): ServedModel | undefined {
+    return this.served;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.modelSource.kind === 'file') {
+      // A file source is a development or test set-up: a bad path is a configuration error, so fail the start.
+      const outcome = await this.checkForUpdate();
+      if (!this.served) throw new Error(`cannot load MODEL_SOURCE file: ${outcome.message}`);
+      this.schedule(this.config.modelPollIntervalSeconds);
+      return;
+    }
+    // Not awaited: the HTTP server comes up at once and reports not-ready until a model is loaded.
+    void this.firstRegistryLoad();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  /** Checks the source for a new model now (polling and POST /api/v1/model/reload); concurrent calls share one check. */
+  checkForUpdate(): Promise<ReloadOutcome> {
+    this.inFlightCheck ??= this.runCheck().finally(() => {
+      this.inFlightCheck = undefined;
+    });
+    return this.inFlightCheck;
+  }
+
+  private async firstRegistryLoad(): Promise<void> {
+    const outcome = await this.checkForUpdate();
+    if (!this.served && outcome.result === 'unavailable') await this.loadFromCache();
+    if (this.served) {
+      this.schedule(this.config.modelPollIntervalSeconds);
+    } else {
+      this.logger.error('no model to serve yet; retrying', {
+        event: { action: 'model-load', outcome: 'failure' },
+        spam: { retry_in_seconds: this.retrySeconds },
+      });
+      this.scheduleFirstLoadRetry();
+    }
+  }
+
+  private scheduleFirstLoadRetry(): void {
+    const delay = this.retrySeconds;
+    this.retrySeconds = Math.min(this.retrySeconds * 2, Math.max(this.config.modelPollIntervalSeconds, FIRST_RETRY_SECONDS));
+    this.timer = setTimeout(() => void this.firstRegistryLoad(), delay * 1000);
+    this.timer.unref();
+  }
+
+  private schedule(seconds: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.checkForUpdate().finally(() => this.schedule(this.config.modelPollIntervalSeconds));
+    }, seconds * 1000);
+    this.timer.unref();
+  }
+
+  private async runCheck(): Promise<ReloadOutcome> {
+    try {
+      return this.config.modelSource.kind === 'file'
+        ? await this.checkFile(this.config.modelSource.path)
+        : await this.checkRegistry();
+    } catch (error) {
+      this.logger.warn('model source unavailable; the served model is unchanged', {
+        event: { action: 'model-check', outcome: 'failure' },
+        ...errorFields(error),
+      });
+      return { result: 'unavailable', message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async checkFile(path: string): Promise<ReloadOutcome> {
+    return this.offer(await readFile(path), 'file');
+  }
+
+  private async checkRegistry(): Promise<ReloadOutcome> {
+    const mlflow = this.requireMlflow();
+    const { modelName, modelAlias } = this.config;
+    const version =
+      (await mlflow.getModelVersionByAlias(modelName, modelAlias)) ??
+      (await mlflow.getLatestVersionInStage(modelName, LEGACY_PRODUCTION_STAGE));
+    if (!version) {
+      return { result: 'unavailable', message: `${modelName} has no version with alias "${modelAlias}" nor in stage Production` };
+    }
+    if (this.served && this.served.descriptor.name === modelName && this.served.descriptor.version === version.version) {
+      return { result: 'unchanged', version: version.version, message: `version ${version.version} is already served` };
+    }
+    if (this.refusedVersion === version.version) {
+      return { result: 'refused', version: version.version, message: `version ${version.version} was refused before` };
+    }
+    return this.offer(await mlflow.downloadModelVersionFile(version, MODEL_ARTIFACT_FILE), 'mlflow', version);
+  }
+
+  private async loadFromCache(): Promise<void> {
+    try {
+      const cached = await this.cache.load();
+      if (!cached) return;
+      const loaded = loadModelFile(cached.bytes, this.validator);
+      if (loaded.sha256 !== cached.descriptor.sha256) throw new ModelValidationError(['cached model.json does not match its descriptor']);
+      this.swap({ model: loaded.model, descriptor: cached.descriptor, source: 'cache', loadedAt: new Date().toISOString() });
+    } catch (error) {
+      this.logger.error('cached model unusable', { event: { action: 'model-load', outcome: 'failure' }, ...errorFields(error) });
+    }
+  }
+
+  /** Validates candidate bytes and swaps them in, or refuses them and keeps the served model. */
+  private async offer(bytes: Buffer, source: ModelOrigin, registryVersion?: MlflowModelVersion): Promise<ReloadOutcome> {
+    let loaded: LoadedModelFile;
+    try {
+      loaded = loadModelFile(bytes, this.validator);
+    } catch (error) {
+      if (!(error instanceof ModelValidationError)) throw error;
+      this.refusedVersion = registryVersion?.version;
+      this.metrics.countModelReload('failure');
+      this.logger.error('new model refused; the served model is unchanged', {
+        event: { action: 'model-swap', outcome: 'failure' },
+        spam: { model_version: registryVersion?.version, served_model_version: this.served?.descriptor.version },
+        ...errorFields(error),
+      });
+      return { result: 'refused', version: registryVersion?.version, message: error.message };
+    }
+    if (this.served?.descriptor.sha256 === loaded.sha256 && this.served.source === source) {
+      return { result: 'unchanged', version: this.served.descriptor.version, message: 'model content unchanged' };
+    }
+    const descriptor = describeModel(loaded, this.config.modelAlias, registryVersion);
+    this.swap({ model: loaded.model, descriptor, source, loadedAt: new Date().toISOString() });
+    if (source === 'mlflow') {
+      await this.cache.save({ bytes, descriptor }).catch((error: unknown) => {
+        this.logger.warn('cannot write the model cache', { event: { action: 'model-cache' }, ...errorFields(error) });
+      });
+    }
+    return { result: 'swapped', version: descriptor.version, message: `now serving version ${descriptor.version}` };
+  }
+
+  private swap(next: ServedModel): void {
+    const previous = this.served?.descriptor.version;
+    this.served = next;
+    this.refusedVersion = undefined;
+    this.retrySeconds = FIRST_RETRY_SECONDS;
+    this.metrics.setServedModel(next.descriptor.name, next.descriptor.version, next.source);
+    this.metrics.countModelReload('success');
+    this.logger.info(`serving ${next.descriptor.name} version ${next.descriptor.version} from ${next.source}`, {
+      event: { action: 'model-swap', outcome: 'success' },
+      spam: { model_version: next.descriptor.version, previous_model_version: previous, model_source: next.source },
+    });
+  }
+
+  private requireMlflow(): MlflowClient {
+    if (!this.mlflow) throw new Error('MLFLOW_TRACKING_URI is not set');
+    return this.mlflow;
+  }
+}
+
+/** Registry identity when the model came from MLflow; a file has no version, so its content hash stands in. */
+function describeModel(loaded: LoadedModelFile, alias: string, registryVersion?: MlflowModelVersion): ModelDescriptor {
+  const metadata = loaded.model.metadata;
+  return {
+    name: registryVersion?.name ?? metadata.model_name,
+    version: registryVersion?.version ?? `file-${loaded.sha256.slice(0, 12)}`,
+    alias: registryVersion?.aliases?.includes(alias) ? alias : undefined,
+    runId: registryVersion?.run_id ?? metadata.run_id,
+    candidate: metadata.candidate,
+    trainedAt: metadata.trained_at,
+    metrics: metadata.metrics,
+    sha256: loaded.sha256,
+  };
+}

@@ -1,0 +1,15 @@
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length } from 'class-validator';
+import { MAX_BATCH_SIZE, MAX_TEXT_LENGTH, TrimStrings } from './message-text.js';
+
+export class PredictBatchRequestDto {
+  @TrimStrings()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  @IsString({ each: true })
+  @Length(1, MAX_TEXT_LENGTH, {
+    each: true,
+    message: `each of texts must be 1 to ${MAX_TEXT_LENGTH} characters after trimming`,
+  })
+  texts!: string[];
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { AppLogger } from '../logging/app-logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ModelRegistryService } from '../model-registry/model-registry.service.js';
+import type { ServedModel } from '../model-registry/served-model.js';
+
+export interface MessagePrediction {
+  label: string;
+  spamProbability: number;
+}
+
+export interface BatchPrediction {
+  predictions: MessagePrediction[];
+  modelVersion: string;
+}
+
+@Injectable()
+export class PredictionService {
+  constructor(
+    private readonly registry: ModelRegistryService,
+    private readonly metrics: MetricsService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /** Scores every text with one model snapshot, so a hot swap mid-batch cannot mix two versions in one answer. */
+  predict(texts: readonly string[]): BatchPrediction {
+    const served = this.servedModel();
+    const modelVersion = served.descriptor.version;
+    const predictions = texts.map((text) => {
+      const { label, spamProbability } = served.model.score(text);
+      this.metrics.observePrediction(label, modelVersion, spamProbability);
+      // The message itself is never logged: its length and hash let a report be traced without storing content.
+      this.logger.info('prediction', {
+        event: { action: 'prediction', kind: 'event' },
+        spam: {
+          label,
+          probability: spamProbability,
+          model_version: modelVersion,
+          text_length: text.length,
+          text_sha256: createHash('sha256').update(text).digest('hex'),
+        },
+      });
+      return { label, spamProbability };
+    });
+    return { predictions, modelVersion };
+  }
+
+  private servedModel(): ServedModel {
+    const served = this.registry.current();
+    if (!served) throw new ServiceUnavailableException('no model loaded yet; see GET /health/ready');
+    return served;
+  }
+}
