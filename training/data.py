@@ -1,0 +1,100 @@
+"""Load and validate the SMS spam data set (Latin-1 CSV: label column `v1`, text column `v2`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "spam.csv"
+LABELS = ("ham", "spam")
+LABEL_COLUMN = "v1"
+TEXT_COLUMN = "v2"
+
+
+class DataValidationError(ValueError):
+    """The data file cannot be used for training; the message says why and where."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """De-duplicated messages with binary targets (1 = spam)."""
+
+    frame: pd.DataFrame  # columns: label (str), text (str), target (int)
+    sha256: str
+    path: Path
+    raw_rows: int
+    duplicates_dropped: int
+
+    @property
+    def texts(self) -> list[str]:
+        return self.frame["text"].tolist()
+
+    @property
+    def targets(self) -> list[int]:
+        return self.frame["target"].tolist()
+
+
+def file_sha256(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_dataset(path: Path | str = DEFAULT_DATA_PATH) -> Dataset:
+    """Read, validate and de-duplicate; raise DataValidationError with a clear message on a malformed file."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError(f"data file not found: {path}")
+    if path.stat().st_size == 0:
+        raise DataValidationError(f"data file is empty: {path}")
+    try:
+        raw = pd.read_csv(path, encoding="latin-1", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as exc:
+        raise DataValidationError(f"data file has no header or rows: {path}") from exc
+    except pd.errors.ParserError as exc:
+        raise DataValidationError(f"data file is not valid CSV: {path}: {exc}") from exc
+
+    missing = [c for c in (LABEL_COLUMN, TEXT_COLUMN) if c not in raw.columns]
+    if missing:
+        raise DataValidationError(
+            f"data file {path} lacks required column(s) {missing}; expected label column {LABEL_COLUMN!r} "
+            f"and text column {TEXT_COLUMN!r}, found {list(raw.columns)}"
+        )
+    if raw.empty:
+        raise DataValidationError(f"data file has a header but no rows: {path}")
+
+    frame = pd.DataFrame({"label": raw[LABEL_COLUMN].str.strip(), "text": raw[TEXT_COLUMN]})
+    unknown = sorted(set(frame["label"]) - set(LABELS))
+    if unknown:
+        bad_rows = [int(i) + 2 for i in frame.index[~frame["label"].isin(LABELS)][:5]]  # +2: header, 1-based
+        raise DataValidationError(
+            f"data file {path} has unknown label(s) {unknown[:10]} (allowed: {list(LABELS)}); "
+            f"first offending line(s): {bad_rows}"
+        )
+    empty_text = frame.index[frame["text"].str.strip() == ""]
+    if len(empty_text):
+        raise DataValidationError(
+            f"data file {path} has {len(empty_text)} row(s) with empty text; first line(s): "
+            f"{[int(i) + 2 for i in empty_text[:5]]}"
+        )
+
+    deduplicated = frame.drop_duplicates().reset_index(drop=True)
+    counts = deduplicated["label"].value_counts()
+    for label in LABELS:
+        if counts.get(label, 0) < 10:
+            raise DataValidationError(
+                f"data file {path} has only {counts.get(label, 0)} distinct '{label}' message(s); need at least 10"
+            )
+    deduplicated["target"] = (deduplicated["label"] == "spam").astype(int)
+    return Dataset(
+        frame=deduplicated,
+        sha256=file_sha256(path),
+        path=path,
+        raw_rows=len(frame),
+        duplicates_dropped=len(frame) - len(deduplicated),
+    )
