@@ -9,7 +9,7 @@ import { APP_ROOT } from './app-root.js';
 import { AppModule } from './app.module.js';
 import type { AppRuntime } from './config/config.module.js';
 import { registerAccessLog } from './http/access-log.js';
-import { MAX_BODY_BYTES, registerStrictJsonParser } from './http/strict-json-parser.js';
+import { MAX_BODY_BYTES, registerBodyParsers } from './http/body-parsers.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
 /** The static web UI, served at `/` from the app root (docs/configuration.md). */
@@ -24,7 +24,7 @@ export async function createApp(runtime: AppRuntime): Promise<NestFastifyApplica
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  registerStrictJsonParser(fastify);
+  registerBodyParsers(fastify);
   registerAccessLog(fastify, runtime.logger, app.get(MetricsService));
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"] } },

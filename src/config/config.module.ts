@@ -24,7 +24,7 @@ export class AppConfigModule {
       module: AppConfigModule,
       imports: [ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ app: runtime.config })] })],
       providers: [
-        { provide: APP_CONFIG, inject: [ConfigService], useFactory: (service: ConfigService) => service.getOrThrow('app') },
+        { provide: APP_CONFIG, inject: [ConfigService], useFactory: (service: ConfigService) => service.getOrThrow<AppConfig>('app') },
         { provide: APP_SECRETS, useValue: runtime.secrets },
         { provide: AppLogger, useValue: runtime.logger },
       ],

@@ -9,8 +9,6 @@ export interface AppLoggerOptions {
   level: LogLevel;
   serviceName: string;
   serviceVersion: string;
-  /** Defaults to stdout; tests pass a stream to capture the exact lines. */
-  stream?: NodeJS.WritableStream;
 }
 
 /**
@@ -21,9 +19,6 @@ export class AppLogger {
   readonly winston: winston.Logger;
 
   constructor(options: AppLoggerOptions) {
-    const transport = options.stream
-      ? new winston.transports.Stream({ stream: options.stream })
-      : new winston.transports.Console();
     this.winston = winston.createLogger({
       level: options.level,
       format: ecsFormat({
@@ -32,7 +27,7 @@ export class AppLogger {
         serviceName: options.serviceName,
         serviceVersion: options.serviceVersion,
       }),
-      transports: [transport],
+      transports: [new winston.transports.Console()],
     });
   }
 

@@ -46,7 +46,7 @@ export class MlflowClient {
   /** The version an alias points to, or undefined when the model or the alias does not exist. */
   async getModelVersionByAlias(name: string, alias: string): Promise<MlflowModelVersion | undefined> {
     const body = await this.getJsonOrUndefined<{ model_version: MlflowModelVersion }>(
-      `/api/2.0/mlflow/registered-models/alias?${new URLSearchParams({ name, alias })}`,
+      `/api/2.0/mlflow/registered-models/alias?${query({ name, alias })}`,
     );
     return body?.model_version;
   }
@@ -71,12 +71,12 @@ export class MlflowClient {
    */
   async downloadModelVersionFile(version: MlflowModelVersion, relativePath: string): Promise<Buffer> {
     const download = await this.getJsonOrUndefined<{ artifact_uri: string }>(
-      `/api/2.0/mlflow/model-versions/get-download-uri?${new URLSearchParams({ name: version.name, version: version.version })}`,
+      `/api/2.0/mlflow/model-versions/get-download-uri?${query({ name: version.name, version: version.version })}`,
     );
     const artifactUri = download?.artifact_uri ?? version.source ?? '';
     const url = MLFLOW_ARTIFACTS_SCHEME.test(artifactUri)
       ? `/api/2.0/mlflow-artifacts/artifacts/${joinArtifactPath(artifactUri.replace(MLFLOW_ARTIFACTS_SCHEME, ''), relativePath)}`
-      : `/model-versions/get-artifact?${new URLSearchParams({ name: version.name, version: version.version, path: relativePath })}`;
+      : `/model-versions/get-artifact?${query({ name: version.name, version: version.version, path: relativePath })}`;
     const response = await this.request(url);
     if (!response.ok) {
       throw new MlflowRequestError(
@@ -126,4 +126,8 @@ export class MlflowClient {
 
 function joinArtifactPath(base: string, relativePath: string): string {
   return [base.replace(/\/+$/, ''), relativePath.replace(/^\/+/, '')].filter(Boolean).join('/');
+}
+
+function query(parameters: Record<string, string>): string {
+  return new URLSearchParams(parameters).toString();
 }

@@ -102,7 +102,9 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   private schedule(seconds: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.checkForUpdate().finally(() => this.schedule(this.config.modelPollIntervalSeconds));
+      void this.checkForUpdate().finally(() => {
+        this.schedule(this.config.modelPollIntervalSeconds);
+      });
     }, seconds * 1000);
     this.timer.unref();
   }

@@ -32,7 +32,7 @@ describe('prediction API (e2e, the built app on 127.0.0.1)', () => {
       .post('/api/v1/predict/batch')
       .send({ texts: [TINY_SPAM_TEXT, 'see you at lunch', '  ok  '] })
       .expect(200);
-    expect(response.body.predictions.map((p: { label: string }) => p.label)).toEqual(['spam', 'ham', 'ham']);
+    expect((response.body as { predictions: { label: string }[] }).predictions.map((p) => p.label)).toEqual(['spam', 'ham', 'ham']);
     expect(response.body.modelVersion).toMatch(/^file-/);
   });
 

@@ -40,15 +40,19 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child, workDir);
-    service.exit = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    service.exit = new Promise((resolveExit) => {
+      child.on('exit', (code) => {
+        resolveExit(code);
+      });
+    });
     let pending = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       service.stdoutLines.push(...lines);
     });
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => service.stderrText.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => service.stderrText.push(chunk));
     const listening = await service.waitForLog((event) => typeof (event.server as { port?: number } | undefined)?.port === 'number', 20_000);
     service.url = `http://127.0.0.1:${(listening.server as { port: number }).port}`;
     if (options.waitForReady ?? true) await service.waitUntilReady();

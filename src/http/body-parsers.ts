@@ -1,17 +1,8 @@
+import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_JSON_DEPTH = 32;
-
-/** A 4xx raised while reading the body; fastify answers it as `{statusCode, error, message}`. */
-class BodyError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode = 400,
-  ) {
-    super(message);
-  }
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -33,10 +24,12 @@ function exceedsDepth(json: string, limit: number): boolean {
 }
 
 /**
- * Replaces the JSON body parser: invalid UTF-8 is a 400 (the default parser would silently turn it into U+FFFD and
+ * JSON is the only body the API reads, so every other content type gets 415 (fastify would parse text/plain).
+ * The JSON parser replaces fastify's: invalid UTF-8 is a 400 (the default would silently turn it into U+FFFD and
  * score garbage), nesting is bounded, and prototype-poisoning keys are refused as fastify's own parser does.
  */
-export function registerStrictJsonParser(fastify: FastifyInstance): void {
+export function registerBodyParsers(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser(
     'application/json',
@@ -46,14 +39,14 @@ export function registerStrictJsonParser(fastify: FastifyInstance): void {
       try {
         text = utf8.decode(body);
       } catch {
-        done(new BodyError('request body is not valid UTF-8'));
+        done(new BadRequestException('request body is not valid UTF-8'));
         return;
       }
       if (exceedsDepth(text, MAX_JSON_DEPTH)) {
-        done(new BodyError(`JSON nesting deeper than ${MAX_JSON_DEPTH} levels`));
+        done(new BadRequestException(`JSON nesting deeper than ${MAX_JSON_DEPTH} levels`));
         return;
       }
-      parseJson(request, text, done);
+      void parseJson(request, text, done);
     },
   );
 }
