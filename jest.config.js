@@ -11,6 +11,8 @@ export default {
   projects: [
     { ...esmTypeScript, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...esmTypeScript, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // Needs the project venv: it runs the training CLI to produce golden.json.
+    { ...esmTypeScript, displayName: 'golden', testMatch: ['<rootDir>/test/golden/**/*.golden-spec.ts'] },
     {
       ...esmTypeScript,
       displayName: 'integration',

@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModelFile, type LoadedModelFile } from '../../src/model-registry/model-loader.js';
+import { ModelValidator } from '../../src/prediction/scoring/model-validation.js';
+import { REPO_ROOT } from '../support/service-process.js';
+import { runTrainingCli } from '../support/training-cli.js';
+
+interface GoldenCase {
+  id: string;
+  text: string;
+  features: Record<string, string[]>;
+  spam_probability: number;
+  label: string;
+}
+
+interface GoldenFile {
+  format_version: number;
+  model_sha256: string;
+  tolerance: number;
+  cases: GoldenCase[];
+}
+
+/**
+ * The TypeScript scorer against the training's own golden.json, produced here by running the training CLI (never a
+ * committed copy): identical feature lists and probabilities within the file's tolerance for every case.
+ */
+describe('scorer vs training golden.json', () => {
+  const workDir = mkdtempSync(join(tmpdir(), 'spam-golden-'));
+  let golden: GoldenFile;
+  let loaded: LoadedModelFile;
+
+  beforeAll(async () => {
+    const summary = await runTrainingCli([
+      '--quick',
+      '--output-dir', join(workDir, 'out'),
+      '--tracking-uri', `sqlite:///${join(workDir, 'mlflow.db')}`,
+    ]);
+    const modelBytes = readFileSync(summary.model_path);
+    golden = JSON.parse(readFileSync(summary.golden_path ?? join(workDir, 'out', 'golden.json'), 'utf8')) as GoldenFile;
+    loaded = loadModelFile(modelBytes, new ModelValidator(join(REPO_ROOT, 'docs', 'model.schema.json')));
+    expect(createHash('sha256').update(modelBytes).digest('hex')).toBe(golden.model_sha256);
+  }, 600_000);
+
+  afterAll(() => {
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('has at least 300 cases in format version 1', () => {
+    expect(golden.format_version).toBe(1);
+    expect(golden.cases.length).toBeGreaterThanOrEqual(300);
+  });
+
+  it('produces identical feature lists for every case', () => {
+    const mismatches = golden.cases.filter(
+      (entry) => JSON.stringify(loaded.model.extractFeatures(entry.text)) !== JSON.stringify(entry.features),
+    );
+    expect(mismatches.map((entry) => entry.id)).toEqual([]);
+  });
+
+  it('reproduces every probability within the tolerance and every label', () => {
+    let worst = 0;
+    const mismatches: string[] = [];
+    for (const entry of golden.cases) {
+      const { spamProbability, label } = loaded.model.score(entry.text);
+      const difference = Math.abs(spamProbability - entry.spam_probability);
+      worst = Math.max(worst, difference);
+      if (difference > golden.tolerance || label !== entry.label) mismatches.push(`${entry.id}: ${difference} ${label}/${entry.label}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(worst).toBeLessThanOrEqual(golden.tolerance);
+  });
+});
