@@ -45,10 +45,18 @@ export class MlflowClient {
 
   /** The version an alias points to, or undefined when the model or the alias does not exist. */
   async getModelVersionByAlias(name: string, alias: string): Promise<MlflowModelVersion | undefined> {
-    const body = await this.getJsonOrUndefined<{ model_version: MlflowModelVersion }>(
-      `/api/2.0/mlflow/registered-models/alias?${query({ name, alias })}`,
-    );
-    return body?.model_version;
+    try {
+      const body = await this.getJsonOrUndefined<{ model_version: MlflowModelVersion }>(
+        `/api/2.0/mlflow/registered-models/alias?${query({ name, alias })}`,
+      );
+      return body?.model_version;
+    } catch (error) {
+      // MLflow 3 answers an unknown alias of a known model with 400 INVALID_PARAMETER_VALUE "... not found".
+      if (error instanceof MlflowRequestError && error.errorCode === 'INVALID_PARAMETER_VALUE' && /not found/i.test(error.message)) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   /** The newest version in a legacy stage (e.g. Production), for registries that predate aliases. */

@@ -10,7 +10,7 @@ export interface BadInputCase {
   status?: number;
 }
 
-const PREDICT = '/api/v1/predict';
+export const PREDICT = '/api/v1/predict';
 const BATCH = '/api/v1/predict/batch';
 const INVOCATIONS = '/invocations';
 const json = (value: unknown): string => JSON.stringify(value);

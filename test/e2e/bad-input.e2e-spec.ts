@@ -1,4 +1,4 @@
-import { BAD_INPUT_CORPUS, type BadInputCase } from '../bad-input/corpus.js';
+import { BAD_INPUT_CORPUS, type BadInputCase, PREDICT } from '../bad-input/corpus.js';
 import { tinyModel } from '../fixtures/tiny-model.js';
 import { ServiceProcess, newWorkDir, writeModelFile } from '../support/service-process.js';
 
@@ -6,7 +6,7 @@ async function send(url: string, input: BadInputCase): Promise<{ status: number;
   const headers: Record<string, string> = { ...input.headers };
   const contentType = input.contentType === undefined ? 'application/json' : input.contentType;
   if (contentType !== null) headers['content-type'] = contentType;
-  const response = await fetch(`${url}${input.path ?? '/api/v1/predict'}`, {
+  const response = await fetch(`${url}${input.path ?? PREDICT}`, {
     method: input.method ?? 'POST',
     headers,
     body: input.body,
