@@ -72,16 +72,17 @@ bench: setup-node ## autocannon benchmark of the built server (prints req/s and 
 	npm run bench
 
 # ---------------------------------------------------------------- containers
-lint-docker: setup-python
+lint-docker: setup-python ## hadolint on the three Dockerfiles, compose file validation
 	$(VENV)/bin/hadolint Dockerfile mlflow/Dockerfile training/Dockerfile
+	deploy/ci/compose.sh check
 
 images: ## build app, mlflow and trainer images tagged with version + short git sha
 	deploy/ci/build-images.sh
 
-compose-up: images
+compose-up: images ## MLflow -> trainer -> service with the built images (127.0.0.1:3000 and :5000)
 	deploy/ci/compose.sh up
 
-compose-down:
+compose-down: ## stop the compose stack (the registry volumes are kept; `deploy/ci/compose.sh purge` drops them)
 	deploy/ci/compose.sh down
 
 container-test: deps-system ## build and run the images for real (skipped only on a laptop without Docker)
