@@ -6,7 +6,7 @@ FROM node:20-bookworm-slim AS runtime-trace
 WORKDIR /opt/runtime-trace
 COPY deploy/docker/runtime-trace/package.json deploy/docker/runtime-trace/package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY deploy/docker/runtime-trace/list-runtime-files.mjs ./
+COPY deploy/docker/runtime-trace/list-runtime-files.js ./
 
 # ---------------------------------------------------------------- build: compile TypeScript, keep what runs
 FROM node:20-bookworm-slim AS build
@@ -18,9 +18,9 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # Only the dependency files dist/main.js can load (~15 MB of the ~180 MB production install): see
-# deploy/docker/runtime-trace/list-runtime-files.mjs.
+# deploy/docker/runtime-trace/list-runtime-files.js.
 COPY --from=runtime-trace /opt/runtime-trace /opt/runtime-trace
-RUN node /opt/runtime-trace/list-runtime-files.mjs /app dist/main.js > /tmp/runtime-files \
+RUN node /opt/runtime-trace/list-runtime-files.js /app dist/main.js > /tmp/runtime-files \
     && mkdir /runtime \
     && tar -C /app -cf - dist package.json -T /tmp/runtime-files | tar -C /runtime -xf -
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 
 const [appRoot, ...entries] = process.argv.slice(2);
 if (!appRoot || entries.length === 0) {
-  console.error('usage: node list-runtime-files.mjs <app-root> <entry.js>...');
+  console.error('usage: node list-runtime-files.js <app-root> <entry.js>...');
   process.exit(2);
 }
 
