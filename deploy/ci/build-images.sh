@@ -25,7 +25,7 @@ build() {
     echo "build-images: $name failed (full log: $logs/$name-build.log)" >&2
     return 1
   fi
-  printf 'build-images: %-40s %4ss  %s\n' "$(image_name "$name")" "$(($(date +%s) - started))" \
+  printf 'build-images: %-48s %4ss  %s\n' "$(image_name "$name")" "$(($(date +%s) - started))" \
     "$(docker image inspect -f '{{.Size}}' "$(image_name "$name")" | awk '{printf "%.0f MB", $1/1e6}')"
 }
 

@@ -68,6 +68,17 @@ for key in sys.argv[1].split("."):
 print(value)' "$1"
 }
 
+# state_epoch <container> <StartedAt|FinishedAt>: that moment as Unix seconds (Docker prints RFC 3339 with up to 9
+# fractional digits, more than Python's fromisoformat takes).
+state_epoch() {
+  python3 -c '
+import datetime, re, sys
+whole, fraction = re.fullmatch(r"(.{19})(?:\.(\d+))?Z", sys.argv[1]).groups()
+print(datetime.datetime.fromisoformat(whole + "+00:00").timestamp() + float("0." + (fraction or "0")))' \
+    "$(docker inspect -f "{{.State.$2}}" "$1")"
+}
+seconds() { python3 -c 'import sys; print(f"{float(sys.argv[2]) - float(sys.argv[1]):.1f}")' "$1" "$2"; }
+
 started=$(date +%s.%N)
 info "starting stack $COMPOSE_PROJECT_NAME (images $IMAGE_TAG, app port $APP_PORT, mlflow port $MLFLOW_PORT)"
 # Compose waits for mlflow to be healthy and the trainer to complete before it creates the app.
@@ -88,9 +99,14 @@ for _ in $(seq 240); do
   sleep 0.5
 done
 [ -n "$ready" ] || fail "service not ready on $app_url within 120 s"
-info "stack ready $(python3 -c "print(round($(date +%s.%N) - $started, 1))") s after compose up"
-
+ready_at=$(date +%s.%N)
 app_id="$(compose ps -a -q app)"
+mlflow_id="$(compose ps -a -q mlflow)"
+info "timings (s): compose up -> service ready $(seconds "$started" "$ready_at");" \
+  "mlflow start -> trainer start (healthy) $(seconds "$(state_epoch "$mlflow_id" StartedAt)" "$(state_epoch "$trainer_id" StartedAt)");" \
+  "trainer run $(seconds "$(state_epoch "$trainer_id" StartedAt)" "$(state_epoch "$trainer_id" FinishedAt)");" \
+  "service container start -> ready $(seconds "$(state_epoch "$app_id" StartedAt)" "$ready_at")"
+
 app_user="$(docker exec "$app_id" id -u)"
 [ "$app_user" != 0 ] || fail "service runs as root"
 [ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$app_id")" = true ] || fail "root file system is writable"

@@ -59,7 +59,7 @@ import_rootfs() {
     --change "ENV LANG=C.UTF-8" \
     "$@" - "$tag" >/dev/null
   rm -rf "$dir"
-  log "imported $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
+  log "imported $tag in ${SECONDS}s since start ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
 }
 
 make_node_base() {
