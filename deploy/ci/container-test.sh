@@ -107,10 +107,17 @@ info "timings (s): compose up -> service ready $(seconds "$started" "$ready_at")
   "trainer run $(seconds "$(state_epoch "$trainer_id" StartedAt)" "$(state_epoch "$trainer_id" FinishedAt)");" \
   "service container start -> ready $(seconds "$(state_epoch "$app_id" StartedAt)" "$ready_at")"
 
+# The image's own HEALTHCHECK (a node one-liner, no curl) must pass too: compose and `docker ps` rely on it.
+for _ in $(seq 30); do
+  [ "$(docker inspect -f '{{.State.Health.Status}}' "$app_id")" = healthy ] && break
+  sleep 1
+done
+[ "$(docker inspect -f '{{.State.Health.Status}}' "$app_id")" = healthy ] || fail "service HEALTHCHECK not healthy"
+
 app_user="$(docker exec "$app_id" id -u)"
 [ "$app_user" != 0 ] || fail "service runs as root"
 [ "$(docker inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$app_id")" = true ] || fail "root file system is writable"
-info "service runs as uid $app_user on a read-only root file system"
+info "service healthy, runs as uid $app_user on a read-only root file system"
 
 predict() {
   curl -fsS -X POST -H 'content-type: application/json' --data "$(python3 -c 'import json, sys; print(json.dumps({"text": sys.argv[1]}))' "$1")" \
