@@ -123,8 +123,9 @@ predict() {
   curl -fsS -X POST -H 'content-type: application/json' --data "$(python3 -c 'import json, sys; print(json.dumps({"text": sys.argv[1]}))' "$1")" \
     "$app_url/api/v1/predict"
 }
-spam="$(predict 'WINNER!! You have been selected to receive a £900 prize reward. To claim call 09061701461. Claim code KL341. Valid 12 hours only.')"
-ham="$(predict 'Are we still meeting for lunch tomorrow? I can pick you up at noon.')"
+spam="$(predict 'WINNER!! You have been selected to receive a £900 prize reward. To claim call 09061701461. Claim code KL341. Valid 12 hours only.')" \
+  || fail "POST /api/v1/predict failed"
+ham="$(predict 'Are we still meeting for lunch tomorrow? I can pick you up at noon.')" || fail "POST /api/v1/predict failed"
 [ "$(json_field label <<<"$spam")" = spam ] || fail "spam message classified as: $spam"
 [ "$(json_field label <<<"$ham")" = ham ] || fail "ham message classified as: $ham"
 info "spam -> $spam"
@@ -134,9 +135,10 @@ bad_status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'content-type: a
   "$app_url/api/v1/predict")"
 [ "$bad_status" = 400 ] || fail "invalid input answered $bad_status, expected 400"
 
-registered="$(curl -fsS "$mlflow_url/api/2.0/mlflow/registered-models/alias?name=$MODEL_NAME&alias=$MODEL_ALIAS")"
+registered="$(curl -fsS "$mlflow_url/api/2.0/mlflow/registered-models/alias?name=$MODEL_NAME&alias=$MODEL_ALIAS")" \
+  || fail "MLflow has no $MODEL_NAME@$MODEL_ALIAS"
 registered_version="$(json_field model_version.version <<<"$registered")"
-served="$(curl -fsS "$app_url/api/v1/model")"
+served="$(curl -fsS "$app_url/api/v1/model")" || fail "GET /api/v1/model failed"
 served_version="$(json_field version <<<"$served")"
 [ "$served_version" = "$registered_version" ] \
   || fail "service reports model version $served_version, MLflow has $MODEL_NAME@$MODEL_ALIAS = $registered_version"

@@ -7,7 +7,7 @@ GIT_COMMIT="${GIT_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unkno
 # An image built from uncommitted changes must not pass for the commit it names.
 if [ -z "${IMAGE_TAG:-}" ]; then
   IMAGE_TAG="$APP_VERSION-$GIT_COMMIT"
-  [ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || IMAGE_TAG="$IMAGE_TAG-dirty"
+  [ -z "$(git status --porcelain 2>/dev/null)" ] || IMAGE_TAG="$IMAGE_TAG-dirty"
 fi
 export IMAGE_PREFIX APP_VERSION GIT_COMMIT IMAGE_TAG
 

