@@ -16,7 +16,7 @@ async function loadInfo() {
     const info = await response.json();
     byId('app-version').textContent = info.version;
     byId('git-commit').textContent = info.gitCommit;
-    byId('model-version').textContent = info.model ? `${info.model.name} v${info.model.version}` : 'none loaded';
+    byId('model-version').textContent = info.model ? `v${info.model.version}` : 'none loaded';
   } catch {
     byId('model-version').textContent = 'unknown';
   }

@@ -79,8 +79,9 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async firstRegistryLoad(): Promise<void> {
-    const outcome = await this.checkForUpdate();
-    if (!this.served && outcome.result === 'unavailable') await this.loadFromCache();
+    await this.checkForUpdate();
+    // Registry down, empty, or its production model refused: the last good model beats no model.
+    if (!this.served) await this.loadFromCache();
     if (this.served) {
       this.schedule(this.config.modelPollIntervalSeconds);
     } else {
@@ -93,6 +94,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private scheduleFirstLoadRetry(): void {
+    if (this.stopped) return;
     const delay = this.retrySeconds;
     this.retrySeconds = Math.min(this.retrySeconds * 2, Math.max(this.config.modelPollIntervalSeconds, FIRST_RETRY_SECONDS));
     this.timer = setTimeout(() => void this.firstRegistryLoad(), delay * 1000);
