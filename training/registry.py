@@ -29,9 +29,12 @@ LEGACY_STAGE = "Production"
 F1_FLOOR = 0.95
 PRECISION_FLOOR = 0.98
 
-TAG_DECISION = "gate.decision"  # promoted | rejected | force-promoted
+TAG_DECISION = "gate.decision"  # promoted | rejected
 TAG_REASON = "gate.reason"
 TAG_CHAMPION = "gate.champion_version"
+# A forced promotion is recorded beside the gate's own verdict, which stays as it was.
+TAG_OVERRIDE = "gate.override"
+TAG_OVERRIDE_REASON = "gate.override_reason"
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,7 @@ def force_promote(client: MlflowClient, model_name: str, version: str) -> GateDe
         f"v{previous.version}" if previous else "none"
     )
     set_production(client, model_name, target.version)
-    tag_decision(client, model_name, target.version, "force-promoted", reason)
+    client.set_model_version_tag(model_name, target.version, TAG_OVERRIDE, "force-promoted")
+    client.set_model_version_tag(model_name, target.version, TAG_OVERRIDE_REASON, reason)
     log.info("force-promoted %s v%s", model_name, target.version)
     return GateDecision(True, reason)

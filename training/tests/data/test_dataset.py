@@ -1,0 +1,94 @@
+"""Data tests: the shipped data set's schema and counts, and clear failures on malformed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from training.data import LABELS, DataValidationError, load_dataset
+from training.features import load_stopwords
+from training.tests.conftest import REPO_ROOT
+
+SPAM_CSV_SHA256 = "440e6ea9fa825578abfdd7b7932ef8393d72ef86c0c33f64676705ce40b1dfc2"
+
+
+def test_shipped_file_is_the_known_corpus(dataset) -> None:
+    assert dataset.sha256 == SPAM_CSV_SHA256
+    assert dataset.raw_rows == 5572
+    assert dataset.duplicates_dropped == 403
+
+
+def test_deduplicated_rows_and_class_balance(dataset) -> None:
+    frame = dataset.frame
+    assert len(frame) == 5169
+    assert frame["label"].value_counts().to_dict() == {"ham": 4516, "spam": 653}
+    assert not frame.duplicated().any()
+
+
+def test_schema_labels_targets_and_no_nulls(dataset) -> None:
+    frame = dataset.frame
+    assert list(frame.columns) == ["label", "text", "target"]
+    assert set(frame["label"]) == set(LABELS)
+    assert frame.notna().all().all()
+    assert (frame["text"].str.strip() != "").all()
+    assert ((frame["label"] == "spam") == (frame["target"] == 1)).all()
+
+
+def test_stopword_list_is_the_nltk_english_list() -> None:
+    words = load_stopwords()
+    assert len(words) == len(set(words)) == 178
+    assert {"i", "me", "the", "not", "don't", "shouldn't"} <= set(words)
+    assert all(w == w.strip().lower() for w in words)
+
+
+def _write(path: Path, text: str, encoding: str = "latin-1") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+BAD_FILES = {
+    "empty": ("", "empty"),
+    "missing-columns": ("label,message\r\nham,hello\r\nspam,win\r\n", "lacks required column(s) ['v1', 'v2']"),
+    "missing-text-column": ("v1,other\r\nham,hello\r\n", "lacks required column(s) ['v2']"),
+    "header-only": ("v1,v2,,,\r\n", "no rows"),
+    "unknown-labels": ("v1,v2\r\nham,hello\r\nSPAMMY,win now\r\nnotspam,see you\r\n", "unknown label(s)"),
+    "empty-text": ("v1,v2\r\nham,hello\r\nspam,\r\n", "empty text"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_malformed_files_raise_clear_errors(tmp_path: Path, case: str) -> None:
+    content, message = BAD_FILES[case]
+    path = _write(tmp_path / f"{case}.csv", content)
+    with pytest.raises(DataValidationError) as info:
+        load_dataset(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DataValidationError, match="not found"):
+        load_dataset(tmp_path / "nope.csv")
+
+
+def test_unknown_label_error_names_the_lines(tmp_path: Path) -> None:
+    path = _write(tmp_path / "bad.csv", "v1,v2\r\nham,hello\r\nham,fine\r\nmaybe,what\r\n")
+    with pytest.raises(DataValidationError, match=r"\[4\]"):
+        load_dataset(path)
+
+
+def test_too_few_messages_of_a_class(tmp_path: Path) -> None:
+    rows = "".join(f"ham,message number {i}\r\n" for i in range(30)) + "spam,win\r\n"
+    path = _write(tmp_path / "tiny.csv", "v1,v2\r\n" + rows)
+    with pytest.raises(DataValidationError, match="distinct 'spam'"):
+        load_dataset(path)
+
+
+def test_repository_data_is_not_read_from_shared() -> None:
+    # The project must not read ../shared at run time: the default data path lives inside the repository.
+    from training.data import DEFAULT_DATA_PATH
+    from training.features import DEFAULT_STOPWORDS_PATH
+
+    assert DEFAULT_DATA_PATH.is_relative_to(REPO_ROOT)
+    assert DEFAULT_STOPWORDS_PATH.is_relative_to(REPO_ROOT)
