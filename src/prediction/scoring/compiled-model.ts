@@ -1,4 +1,4 @@
-import { CachingStemmer, charNgrams, wordNgrams } from './feature-analyzers.js';
+import { CachingStemmer, TokenMemo, charNgrams, tokenCharNgrams, wordNgrams } from './feature-analyzers.js';
 import type { FeatureBlock, ModelMetadata, PortableModel } from './portable-model.js';
 import { tokenize } from './text-preprocessing.js';
 
@@ -10,12 +10,16 @@ export interface Prediction {
 /** One feature block with its vocabulary indexed once at load time (docs/model-format.md §6). */
 interface CompiledBlock {
   name: string;
+  /** Every feature string the analyser produces (golden tests, debugging). */
   analyze(tokens: readonly string[]): string[];
-  termIndex: ReadonlyMap<string, number>;
+  /** The vocabulary indices of those features, repeats included, unknown features dropped (the scoring path). */
+  termIndices(tokens: readonly string[]): number[];
   idf: Float64Array;
   offset: number;
   sublinearTf: boolean;
   l2Normalize: boolean;
+  /** Scratch counts, all zero between calls: scoring is synchronous, so one buffer per block is safe. */
+  counts: Float64Array;
 }
 
 /** Turns the per-row linear scores into p(spam) (§7). */
@@ -71,28 +75,7 @@ export class CompiledModel {
   score(text: string): Prediction {
     const tokens = tokenize(text);
     const sums = [...this.baseScores];
-    for (const block of this.blocks) {
-      const counts = new Map<number, number>();
-      for (const feature of block.analyze(tokens)) {
-        const index = block.termIndex.get(feature);
-        if (index !== undefined) counts.set(index, (counts.get(index) ?? 0) + 1);
-      }
-      if (counts.size === 0) continue;
-      const values = new Map<number, number>();
-      let squaredNorm = 0;
-      for (const [index, count] of counts) {
-        const value = (block.sublinearTf ? 1 + Math.log(count) : count) * block.idf[index];
-        values.set(index, value);
-        squaredNorm += value * value;
-      }
-      const scale = block.l2Normalize && squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 1;
-      for (let row = 0; row < this.weightRows.length; row++) {
-        const weights = this.weightRows[row];
-        let blockSum = 0;
-        for (const [index, value] of values) blockSum += weights[block.offset + index] * (value * scale);
-        sums[row] += blockSum;
-      }
-    }
+    for (const block of this.blocks) addBlockScores(block, block.termIndices(tokens), this.weightRows, sums);
     const spamProbability = this.toProbability(sums);
     return { label: spamProbability >= this.threshold ? this.labels[1] : this.labels[0], spamProbability };
   }
@@ -104,6 +87,35 @@ export class CompiledModel {
   }
 }
 
+/** §6-§7 for one block: tf (sublinear or raw) times idf, l2-normalised, dotted with every weight row into `sums`. */
+function addBlockScores(block: CompiledBlock, indices: readonly number[], weightRows: readonly Float64Array[], sums: number[]): void {
+  const { counts, idf, offset } = block;
+  const touched: number[] = [];
+  for (const index of indices) if (counts[index]++ === 0) touched.push(index);
+  let squaredNorm = 0;
+  for (const index of touched) {
+    const count = counts[index];
+    const value = (block.sublinearTf ? 1 + Math.log(count) : count) * idf[index];
+    counts[index] = value;
+    squaredNorm += value * value;
+  }
+  const scale = block.l2Normalize && squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 1;
+  for (let row = 0; row < weightRows.length; row++) {
+    const weights = weightRows[row];
+    let blockSum = 0;
+    for (const index of touched) blockSum += weights[offset + index] * (counts[index] * scale);
+    sums[row] += blockSum;
+  }
+  for (const index of touched) counts[index] = 0;
+}
+
+function lookUp(features: readonly string[], termIndex: ReadonlyMap<string, number>, into: number[]): void {
+  for (const feature of features) {
+    const index = termIndex.get(feature);
+    if (index !== undefined) into.push(index);
+  }
+}
+
 function compileBlock(
   block: FeatureBlock,
   offset: number,
@@ -111,16 +123,39 @@ function compileBlock(
   stemmer: CachingStemmer,
 ): CompiledBlock {
   const range = block.ngram_range;
-  return {
+  const termIndex = new Map(block.terms.map((term, index) => [term, index]));
+  const common = {
     name: block.name,
-    analyze:
-      block.analyzer === 'word'
-        ? (tokens) => wordNgrams(tokens, stopwords, stemmer, range)
-        : (tokens) => charNgrams(tokens, range),
-    termIndex: new Map(block.terms.map((term, index) => [term, index])),
     idf: Float64Array.from(block.idf),
     offset,
     sublinearTf: block.sublinear_tf,
     l2Normalize: block.norm === 'l2',
+    counts: new Float64Array(block.terms.length),
+  };
+  if (block.analyzer === 'word') {
+    return {
+      ...common,
+      analyze: (tokens) => wordNgrams(tokens, stopwords, stemmer, range),
+      termIndices: (tokens) => {
+        const indices: number[] = [];
+        lookUp(wordNgrams(tokens, stopwords, stemmer, range), termIndex, indices);
+        return indices;
+      },
+    };
+  }
+  // Character n-grams depend on the token alone: their vocabulary indices are memoised per distinct token.
+  const indicesOfToken = new TokenMemo((token: string) => {
+    const indices: number[] = [];
+    lookUp(tokenCharNgrams(token, range), termIndex, indices);
+    return indices;
+  });
+  return {
+    ...common,
+    analyze: (tokens) => charNgrams(tokens, range),
+    termIndices: (tokens) => {
+      const indices: number[] = [];
+      for (const token of tokens) for (const index of indicesOfToken.get(token)) indices.push(index);
+      return indices;
+    },
   };
 }
