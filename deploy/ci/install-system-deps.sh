@@ -8,6 +8,7 @@ packages=(
   docker.io         # engine for container-test
   docker-compose    # Debian's compose v1, used when the v2 plugin is absent
   debootstrap       # stand-in base images (nothing can be pulled here)
+  curl              # container-test and compose.sh talk HTTP to the stack
 )
 
 missing=()
