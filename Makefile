@@ -43,14 +43,15 @@ run: setup ## train if needed, then run MLflow on :5000 and the service on :3000
 test: lint test-python test-node container-test ## every test: lint, Python, jest unit+e2e, integration, UI, containers
 
 # ---------------------------------------------------------------- training (Python)
-train: setup-python ## train, evaluate, register and gate a model version
-	$(PY) -m training.train
+# Options go through TRAIN_ARGS, e.g. `make train TRAIN_ARGS="--force-promote 3"` (see docs/training.md).
+train: setup-python ## train, evaluate, register and gate a model version (one JSON summary line on stdout)
+	$(PY) -m training.train $(TRAIN_ARGS)
 
-lint-python: setup-python
+lint-python: setup-python ## ruff check + format check of training/
 	$(VENV)/bin/ruff check training
 	$(VENV)/bin/ruff format --check training
 
-test-python: setup-python
+test-python: setup-python ## pytest: data, code, model tests and a real mlflow server (about 3 minutes)
 	$(VENV)/bin/pytest -q training/tests
 
 # ---------------------------------------------------------------- service (TypeScript / NestJS)

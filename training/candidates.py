@@ -154,7 +154,8 @@ def build_classifier(spec: CandidateSpec, params: dict[str, Any], seed: int) -> 
     if spec.classifier == "multinomial_nb":
         return MultinomialNB(**params)
     if spec.classifier == "logistic_regression":
-        return LogisticRegression(solver="liblinear", max_iter=1000, random_state=seed, **params)
+        # Dual liblinear: the faster formulation when features (~38k) outnumber messages (~4k); same optimum.
+        return LogisticRegression(solver="liblinear", dual=True, max_iter=1000, random_state=seed, **params)
     raise ValueError(f"unknown classifier {spec.classifier!r}")
 
 

@@ -139,7 +139,8 @@ def plot_confusion_matrix(y_true: Any, spam_probability: Any, path: Path, title:
     fig, ax = plt.subplots(figsize=(4, 4), dpi=100)
     ax.imshow(matrix, cmap="Blues")
     for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, str(value), ha="center", va="center", color="black", fontsize=14)
+        colour = "white" if value > matrix.max() / 2 else "black"
+        ax.text(j, i, str(value), ha="center", va="center", color=colour, fontsize=14)
     ax.set_xticks([0, 1], labels=["ham", "spam"])
     ax.set_yticks([0, 1], labels=["ham", "spam"])
     ax.set_xlabel("predicted")

@@ -238,8 +238,14 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 if spec is specs[0] and spec.name == cand.REFERENCE_NB.name:
                     baseline = cand.build_pipeline(spec, cv.best.params, stopwords, args.seed).fit(x_train, y_train)
-                    baseline_holdout = ev.compute_metrics(y_test, baseline.predict_proba(x_test)[:, 1])
+                    baseline_proba = baseline.predict_proba(x_test)[:, 1]
+                    baseline_holdout = ev.compute_metrics(y_test, baseline_proba)
                     mlflow.log_metrics({f"holdout_{k}": v for k, v in baseline_holdout.items()})
+                    with tempfile.TemporaryDirectory() as tmp:
+                        title = f"{spec.name} on hold-out (n={len(y_test)})"
+                        ev.plot_confusion_matrix(y_test, baseline_proba, Path(tmp) / "confusion_matrix.png", title)
+                        ev.plot_pr_curve(y_test, baseline_proba, Path(tmp) / "pr_curve.png", title)
+                        mlflow.log_artifacts(tmp, "plots")
                 mlflow.log_metric("cv_seconds", time.perf_counter() - t0)
                 results[spec.name] = cv
 
@@ -408,8 +414,11 @@ def run_force_promote(args: argparse.Namespace) -> dict[str, Any]:
             "holdout_recall",
         )
         metrics = {k: round(run_metrics[k], 6) for k in keys if k in run_metrics}
-        if "baseline_cv_f1_mean" in run_metrics:
-            baseline = {"cv_f1_mean": round(run_metrics["baseline_cv_f1_mean"], 6)}
+        baseline = {
+            k: round(run_metrics[f"baseline_{k}"], 6)
+            for k in ("cv_f1_mean", "cv_precision_mean", "cv_recall_mean")
+            if f"baseline_{k}" in run_metrics
+        }
     output_dir = args.output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     # The production model.json (and its golden file) land in the output dir, as after a promoting training run.
