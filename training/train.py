@@ -111,6 +111,10 @@ def ensure_experiment(name: str, artifact_root: str | None) -> str:
 
 
 def git_commit() -> str | None:
+    # Container images carry no git: their build passes the commit in as GIT_COMMIT (training/Dockerfile).
+    from_env = os.environ.get("GIT_COMMIT", "").strip()
+    if from_env and from_env != "unknown":
+        return from_env
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],

@@ -85,3 +85,11 @@ def test_unknown_candidate_is_an_error(tmp_path: Path, caplog) -> None:
 
 def test_module_entry_point_exists() -> None:
     assert sys.modules["training.train"].main is train.main
+
+
+def test_git_commit_from_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Container images have no git; their build passes the commit as GIT_COMMIT."""
+    monkeypatch.setenv("GIT_COMMIT", "abc1234")
+    assert train.git_commit() == "abc1234"
+    monkeypatch.setenv("GIT_COMMIT", "unknown")
+    assert train.git_commit() != "unknown"
