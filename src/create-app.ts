@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,6 +8,7 @@ import { APP_ROOT } from './app-root.js';
 import { AppModule } from './app.module.js';
 import type { AppRuntime } from './config/config.module.js';
 import { registerAccessLog } from './http/access-log.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './http/body-parsers.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
@@ -26,9 +26,7 @@ export async function createApp(runtime: AppRuntime): Promise<NestFastifyApplica
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify);
   registerAccessLog(fastify, runtime.logger, app.get(MetricsService));
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"] } },
-  });
+  registerSecurityHeaders(fastify);
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: ['index.html'] });
   if (runtime.config.corsOrigins.length > 0) app.enableCors({ origin: runtime.config.corsOrigins });
   app.useGlobalPipes(
