@@ -128,11 +128,27 @@ def describe_grid(cv: CandidateCV) -> list[str]:
     ]
 
 
-def plot_confusion_matrix(y_true: Any, spam_probability: Any, path: Path, title: str, threshold: float = 0.5) -> Path:
+def _pyplot() -> Any:
+    # Imported late and on the non-interactive backend: training runs headless and most callers never plot.
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save_figure(fig: Any, ax: Any, path: Path, title: str) -> Path:
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    _pyplot().close(fig)
+    return path
+
+
+def plot_confusion_matrix(y_true: Any, spam_probability: Any, path: Path, title: str, threshold: float = 0.5) -> Path:
+    plt = _pyplot()
 
     y_pred = (np.asarray(spam_probability) >= threshold).astype(int)
     matrix = confusion_matrix(y_true, y_pred, labels=[0, 1])
@@ -145,19 +161,11 @@ def plot_confusion_matrix(y_true: Any, spam_probability: Any, path: Path, title:
     ax.set_yticks([0, 1], labels=["ham", "spam"])
     ax.set_xlabel("predicted")
     ax.set_ylabel("actual")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save_figure(fig, ax, path, title)
 
 
 def plot_pr_curve(y_true: Any, spam_probability: Any, path: Path, title: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     precision, recall, _ = precision_recall_curve(y_true, spam_probability)
     ap = average_precision_score(y_true, spam_probability)
@@ -169,9 +177,4 @@ def plot_pr_curve(y_true: Any, spam_probability: Any, path: Path, title: str) ->
     ax.set_ylim(0, 1.01)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save_figure(fig, ax, path, title)

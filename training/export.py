@@ -17,10 +17,8 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from training.features import (
+    FIXED_PREPROCESSING,
     FORMAT_VERSION,
-    PLACEHOLDERS,
-    STEMMER_NAME,
-    TOKEN_PATTERN,
     CharAnalyzer,
     WordAnalyzer,
     analyse,
@@ -101,15 +99,7 @@ def pipeline_to_model(pipeline: Pipeline, metadata: dict[str, Any], threshold: f
         "format_version": FORMAT_VERSION,
         "labels": ["ham", "spam"],
         "threshold": float(threshold),
-        "preprocessing": {
-            "normalization": "NFKD",
-            "strip_combining_marks": True,
-            "lowercase": True,
-            "placeholders": list(PLACEHOLDERS),
-            "token_pattern": TOKEN_PATTERN,
-            "stemmer": STEMMER_NAME,
-            "stopwords": stopwords or [],
-        },
+        "preprocessing": {**FIXED_PREPROCESSING, "stopwords": stopwords or []},
         "features": blocks,
         "classifier": classifier,
         "metadata": {"sklearn_version": sklearn.__version__, **metadata},

@@ -21,6 +21,16 @@ PLACEHOLDERS = ("xxemail", "xxurl", "xxmoney", "xxphone", "xxnum")
 TOKEN_PATTERN = "[a-z0-9]+"
 STEMMER_NAME = "porter-martin-extensions"
 
+# The part of model.json's "preprocessing" that format_version 1 fixes: written by the exporter, checked by loaders.
+FIXED_PREPROCESSING: dict[str, object] = {
+    "normalization": "NFKD",
+    "strip_combining_marks": True,
+    "lowercase": True,
+    "placeholders": list(PLACEHOLDERS),
+    "token_pattern": TOKEN_PATTERN,
+    "stemmer": STEMMER_NAME,
+}
+
 DEFAULT_STOPWORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "stopwords-english.txt"
 
 # Patterns of section 2, in application order. Kept character-for-character equal to the spec table.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from training.features import FORMAT_VERSION, PLACEHOLDERS, STEMMER_NAME, TOKEN_PATTERN, analyse
+from training.features import FIXED_PREPROCESSING, FORMAT_VERSION, analyse
 
 
 class ModelFormatError(ValueError):
@@ -67,15 +67,7 @@ class PortableModel:
         if document.get("format_version") != FORMAT_VERSION:
             raise ModelFormatError(f"unsupported format_version {document.get('format_version')!r}")
         pre = document.get("preprocessing", {})
-        expected = {
-            "normalization": "NFKD",
-            "strip_combining_marks": True,
-            "lowercase": True,
-            "placeholders": list(PLACEHOLDERS),
-            "token_pattern": TOKEN_PATTERN,
-            "stemmer": STEMMER_NAME,
-        }
-        for key, value in expected.items():
+        for key, value in FIXED_PREPROCESSING.items():
             if pre.get(key) != value:
                 raise ModelFormatError(f"preprocessing.{key} must be {value!r} in format_version {FORMAT_VERSION}")
         for block in document.get("features", []):

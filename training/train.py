@@ -37,6 +37,15 @@ MODEL_ARTIFACT_NAME = "model"
 
 EXIT_DATA_ERROR = 2
 EXIT_FAILURE = 1
+# The metrics every summary line carries (other tools read them: docs/training.md).
+SUMMARY_METRICS = (
+    "cv_f1_mean",
+    "cv_precision_mean",
+    "cv_recall_mean",
+    "holdout_f1",
+    "holdout_precision",
+    "holdout_recall",
+)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -409,15 +418,7 @@ def run_force_promote(args: argparse.Namespace) -> dict[str, Any]:
     baseline: dict[str, float] = {}
     if run_id:
         run_metrics = client.get_run(run_id).data.metrics
-        keys = (
-            "cv_f1_mean",
-            "cv_precision_mean",
-            "cv_recall_mean",
-            "holdout_f1",
-            "holdout_precision",
-            "holdout_recall",
-        )
-        metrics = {k: round(run_metrics[k], 6) for k in keys if k in run_metrics}
+        metrics = {k: round(run_metrics[k], 6) for k in SUMMARY_METRICS if k in run_metrics}
         baseline = {
             k: round(run_metrics[f"baseline_{k}"], 6)
             for k in ("cv_f1_mean", "cv_precision_mean", "cv_recall_mean")
