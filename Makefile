@@ -33,7 +33,7 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-deps-system: ## Debian packages the tests need (Chromium, Docker engine, debootstrap)
+deps-system: ## Debian packages the tests need (Chromium, Docker engine + compose, debootstrap, curl)
 	deploy/ci/install-system-deps.sh
 
 # ---------------------------------------------------------------- the two commands
@@ -55,7 +55,7 @@ test-python: setup-python ## pytest: data, code, model tests and a real mlflow s
 	$(VENV)/bin/pytest -q training/tests
 
 # ---------------------------------------------------------------- service (TypeScript / NestJS)
-lint-node: setup-node
+lint-node: setup-node ## eslint + tsc --noEmit (strict)
 	npm run lint
 	npx tsc --noEmit -p tsconfig.json
 
@@ -63,21 +63,21 @@ test-node: setup-node setup-python deps-system ## jest unit + e2e, then the inte
 	npm test
 	$(MAKE) test-integration test-ui
 
-test-integration: setup-node setup-python
+test-integration: setup-node setup-python ## real mlflow server: train, serve, hot swap under load, cache fallback, make run
 	npm run test:integration
 
-test-ui: setup-node deps-system
+test-ui: setup-node deps-system ## web UI in headless Debian Chromium (playwright-core)
 	npm run test:ui
 
 bench: setup-node ## autocannon benchmark of the built server (prints req/s and latency)
 	npm run bench
 
 # ---------------------------------------------------------------- containers
-lint-docker: setup-python ## hadolint on the three Dockerfiles, compose file validation
+lint-docker: setup-python deps-system ## hadolint on the three Dockerfiles, compose file validation
 	$(VENV)/bin/hadolint Dockerfile mlflow/Dockerfile training/Dockerfile
 	deploy/ci/compose.sh check
 
-images: ## build app, mlflow and trainer images tagged with version + short git sha
+images: deps-system ## build app, mlflow and trainer images tagged with version + short git sha
 	deploy/ci/build-images.sh
 
 compose-up: images ## MLflow -> trainer -> service with the built images (127.0.0.1:3000 and :5000)
