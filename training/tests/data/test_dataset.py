@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from training.data import LABELS, DataValidationError, load_dataset
+from training.data import LABELS, DataValidationError, load_dataset, load_recent_samples
 from training.features import load_stopwords
 from training.tests.conftest import REPO_ROOT
 
@@ -92,3 +92,16 @@ def test_repository_data_is_not_read_from_shared() -> None:
 
     assert DEFAULT_DATA_PATH.is_relative_to(REPO_ROOT)
     assert DEFAULT_STOPWORDS_PATH.is_relative_to(REPO_ROOT)
+
+
+def test_recent_samples_are_balanced_and_unseen(dataset) -> None:
+    texts, targets = load_recent_samples()
+    assert len(texts) == 40 and sum(targets) == 20
+    assert not set(texts) & set(dataset.texts)
+
+
+def test_recent_samples_reject_a_malformed_line(tmp_path: Path) -> None:
+    path = tmp_path / "recent.tsv"
+    path.write_text("# comment\nspam\tok\nmaybe\tnot a label\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"recent.tsv:3"):
+        load_recent_samples(path)

@@ -60,6 +60,13 @@ def test_chosen_model_beats_the_reference_recipe(trained) -> None:
     assert metrics["holdout_f1"] >= 0.95 and metrics["holdout_precision"] >= 0.98
 
 
+def test_recent_spam_styles_are_caught_without_false_alarms(trained) -> None:
+    """data/recent-sms-samples.tsv: 20 spam / 20 ham in 2018+ styles, never trained or selected on."""
+    metrics = trained.summary["metrics"]
+    assert metrics["recent_recall"] >= 0.85
+    assert metrics["recent_precision"] >= 0.95
+
+
 # -------------------------------------------------------------------------------------------- golden file
 
 
