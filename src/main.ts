@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigValidationError, loadAppConfig } from './config/app-config.js';
-import { loadAppSecrets } from './config/app-secrets.js';
+import { SecretsService } from './config/secrets.service.js';
 import { createApp } from './create-app.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { AppLogger, errorFields } from './logging/app-logger.js';
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   }
   const logger = new AppLogger({ level: config.logLevel, serviceName: config.serviceName, serviceVersion: config.appVersion });
   try {
-    const { secrets, source } = await loadAppSecrets(config);
+    // Never throws for an unreachable or refusing Vault: the service starts degraded and retries (docs/configuration.md).
+    const secrets = await SecretsService.start(config, logger);
     const app = await createApp({ config, secrets, logger });
     handleShutdownSignals(app, logger, config.shutdownDelaySeconds);
     await app.listen({ port: config.port, host: config.host });
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     logger.info(`listening on ${config.host}:${port}`, {
       event: { action: 'startup' },
       server: { address: config.host, port },
-      spam: { secrets_source: source, model_source: config.modelSource.kind, git_commit: config.gitCommit },
+      spam: { secrets_source: secrets.status().source, secrets_state: secrets.status().state, model_source: config.modelSource.kind, git_commit: config.gitCommit },
     });
   } catch (error) {
     logger.error('start-up failed', { event: { action: 'startup', outcome: 'failure' }, ...errorFields(error) });

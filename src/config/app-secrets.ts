@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import nodeVault from 'node-vault';
-import type { AppConfig, VaultSettings } from './app-config.js';
+import type { VaultSettings } from './app-config.js';
 
 /** Values that must never be logged. From Vault KV v2 when VAULT_ADDR is set, else from the environment. */
 export interface AppSecrets {
@@ -36,8 +36,21 @@ export class SecretsLoadError extends Error {
   }
 }
 
-async function readFromVault(settings: VaultSettings): Promise<AppSecrets> {
-  const vault = nodeVault({ endpoint: settings.address, apiVersion: 'v1', token: settings.token });
+/** Per Vault request (Kubernetes auth makes two): a hung Vault must not hold up the start for long. */
+const VAULT_REQUEST_TIMEOUT_MS = 3_000;
+
+export function secretsFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): AppSecrets {
+  return pickSecrets(env, 1);
+}
+
+/** One read of the KV v2 secret; throws SecretsLoadError, whose message never carries a token or the request options. */
+export async function readSecretsFromVault(settings: VaultSettings): Promise<AppSecrets> {
+  const vault = nodeVault({
+    endpoint: settings.address,
+    apiVersion: 'v1',
+    token: settings.token,
+    requestOptions: { timeout: VAULT_REQUEST_TIMEOUT_MS },
+  });
   try {
     if (settings.authMethod === 'kubernetes') {
       const jwt = (await readFile(settings.kubernetesJwtPath, 'utf8')).trim();
@@ -56,12 +69,4 @@ async function readFromVault(settings: VaultSettings): Promise<AppSecrets> {
       `cannot read secrets from Vault at ${settings.address} (${settings.authMethod} auth${status ? `, HTTP ${status}` : ''}): ${reason}`,
     );
   }
-}
-
-export async function loadAppSecrets(
-  config: AppConfig,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<{ secrets: AppSecrets; source: SecretsSource }> {
-  if (config.vault) return { secrets: await readFromVault(config.vault), source: 'vault' };
-  return { secrets: pickSecrets(env, 1), source: 'environment' };
 }

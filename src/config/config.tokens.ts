@@ -1,3 +1,2 @@
-/** Injection tokens of the validated settings (AppConfig) and secrets (AppSecrets): interfaces are not tokens. */
+/** Injection token of the validated settings (AppConfig): interfaces are not tokens. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
-export const APP_SECRETS = Symbol('APP_SECRETS');

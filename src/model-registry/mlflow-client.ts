@@ -30,18 +30,11 @@ const MLFLOW_ARTIFACTS_SCHEME = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*/;
  * knows no aliases; this covers exactly what serving needs: resolve a version, download one artifact file.
  */
 export class MlflowClient {
-  private readonly authorization?: string;
-
+  /** `secrets` is asked per request: Vault credentials may arrive (or rotate) after the client was built. */
   constructor(
     private readonly baseUrl: string,
-    secrets: AppSecrets = {},
-  ) {
-    if (secrets.mlflowToken) this.authorization = `Bearer ${secrets.mlflowToken}`;
-    else if (secrets.mlflowUsername && secrets.mlflowPassword) {
-      const basic = Buffer.from(`${secrets.mlflowUsername}:${secrets.mlflowPassword}`).toString('base64');
-      this.authorization = `Basic ${basic}`;
-    }
-  }
+    private readonly secrets: () => Readonly<AppSecrets> = () => ({}),
+  ) {}
 
   /** The version an alias points to, or undefined when the model or the alias does not exist. */
   async getModelVersionByAlias(name: string, alias: string): Promise<MlflowModelVersion | undefined> {
@@ -118,7 +111,8 @@ export class MlflowClient {
 
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.authorization) headers.set('authorization', this.authorization);
+    const authorization = authorizationHeader(this.secrets());
+    if (authorization) headers.set('authorization', authorization);
     try {
       return await fetch(`${this.baseUrl}${path}`, {
         ...init,
@@ -130,6 +124,15 @@ export class MlflowClient {
       throw new MlflowRequestError(`MLflow at ${this.baseUrl} is unreachable: ${reason}`);
     }
   }
+}
+
+/** A token wins over basic credentials (docs/configuration.md). */
+function authorizationHeader(secrets: Readonly<AppSecrets>): string | undefined {
+  if (secrets.mlflowToken) return `Bearer ${secrets.mlflowToken}`;
+  if (secrets.mlflowUsername && secrets.mlflowPassword) {
+    return `Basic ${Buffer.from(`${secrets.mlflowUsername}:${secrets.mlflowPassword}`).toString('base64')}`;
+  }
+  return undefined;
 }
 
 function joinArtifactPath(base: string, relativePath: string): string {

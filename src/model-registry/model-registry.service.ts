@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
-import type { AppSecrets } from '../config/app-secrets.js';
-import { APP_CONFIG, APP_SECRETS } from '../config/config.tokens.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
+import { SecretsService } from '../config/secrets.service.js';
 import { AppLogger, errorFields } from '../logging/app-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ModelValidationError, ModelValidator } from '../prediction/scoring/model-validation.js';
@@ -40,12 +40,12 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(APP_SECRETS) secrets: AppSecrets,
+    secrets: SecretsService,
     private readonly validator: ModelValidator,
     private readonly logger: AppLogger,
     private readonly metrics: MetricsService,
   ) {
-    if (config.mlflowTrackingUri) this.mlflow = new MlflowClient(config.mlflowTrackingUri, secrets);
+    if (config.mlflowTrackingUri) this.mlflow = new MlflowClient(config.mlflowTrackingUri, () => secrets.current());
     this.cache = new ModelCache(config.modelCacheDir);
   }
 

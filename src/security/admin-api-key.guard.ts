@@ -3,13 +3,12 @@ import {
   type CanActivate,
   type ExecutionContext,
   ForbiddenException,
-  Inject,
   Injectable,
+  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { AppSecrets } from '../config/app-secrets.js';
-import { APP_SECRETS } from '../config/config.tokens.js';
+import { SecretsService } from '../config/secrets.service.js';
 
 /** Hashing first gives equal-length buffers, so the comparison time says nothing about the key's length or prefix. */
 function digest(value: string): Buffer {
@@ -23,20 +22,24 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length) : undefined;
 }
 
-/** Admin routes need ADMIN_API_KEY in `X-API-Key` or `Authorization: Bearer`; without a configured key they are off. */
+/**
+ * Admin routes need ADMIN_API_KEY in `X-API-Key` or `Authorization: Bearer`; without a configured key they are off.
+ * The key is read per request because Vault secrets can arrive after start-up; until they do the answer is 503
+ * (try again later), not 403 (turned off).
+ */
 @Injectable()
 export class AdminApiKeyGuard implements CanActivate {
-  private readonly expectedDigest?: Buffer;
-
-  constructor(@Inject(APP_SECRETS) secrets: AppSecrets) {
-    if (secrets.adminApiKey) this.expectedDigest = digest(secrets.adminApiKey);
-  }
+  constructor(private readonly secrets: SecretsService) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.expectedDigest) throw new ForbiddenException('admin API disabled: no ADMIN_API_KEY configured');
+    if (this.secrets.status().state === 'unavailable') {
+      throw new ServiceUnavailableException('admin API unavailable: secrets not loaded from Vault');
+    }
+    const expected = this.secrets.current().adminApiKey;
+    if (!expected) throw new ForbiddenException('admin API disabled: no ADMIN_API_KEY configured');
     const key = presentedKey(context.switchToHttp().getRequest<FastifyRequest>());
     if (key === undefined) throw new UnauthorizedException('admin API key required (X-API-Key header)');
-    if (!timingSafeEqual(digest(key), this.expectedDigest)) throw new UnauthorizedException('invalid admin API key');
+    if (!timingSafeEqual(digest(key), digest(expected))) throw new UnauthorizedException('invalid admin API key');
     return true;
   }
 }

@@ -18,11 +18,12 @@ export class FakeVault {
     },
   ) {}
 
-  async start(): Promise<void> {
+  /** `port` 0 lets the kernel choose; a fixed one brings a Vault up at an address the service already retries. */
+  async start(port = 0): Promise<void> {
     this.server = createServer((request, response) => {
       void this.handle(request, response);
     });
-    await new Promise<void>((resolveListen) => this.server?.listen(0, '127.0.0.1', resolveListen));
+    await new Promise<void>((resolveListen) => this.server?.listen(port, '127.0.0.1', resolveListen));
     const address = this.server.address();
     this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   }
