@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { AppLogger } from '../logging/app-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -31,6 +31,7 @@ export class PredictionService {
       const { label, spamProbability } = served.model.score(text);
       this.metrics.observePrediction(label, modelVersion, spamProbability);
       // The message itself is never logged: its length and hash let a report be traced without storing content.
+      // crypto.hash is the one-shot form: no Hash object per message (a batch hashes 100).
       this.logger.info('prediction', {
         event: { action: 'prediction', kind: 'event' },
         spam: {
@@ -38,7 +39,7 @@ export class PredictionService {
           probability: spamProbability,
           model_version: modelVersion,
           text_length: text.length,
-          text_sha256: createHash('sha256').update(text).digest('hex'),
+          text_sha256: hash('sha256', text, 'hex'),
         },
       });
       return { label, spamProbability };
