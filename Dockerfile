@@ -55,4 +55,6 @@ USER 1000:1000
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health/live`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# A 64 MB young generation (V8 default 16): every request allocates short-lived objects, and fewer scavenges measured
+# +20-30 % batch throughput and a lower p99 (docs/benchmark.md). Same flag in package.json, deploy/local/run.sh, bench.
+CMD ["node", "--max-semi-space-size=64", "dist/main.js"]

@@ -100,7 +100,8 @@ const baseline = await load(bare.url, '/', JSON.stringify({ text: MESSAGES[0] })
 await bare.stop();
 row(`bare node:http, ${CONNECTIONS} connections`, baseline);
 
-const service = await startServer([join(ROOT, 'dist', 'main.js')], { MODEL_SOURCE: `file:${modelPath}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache') });
+// The start flags of package.json, the Dockerfile and deploy/local/run.sh (young generation size, see docs).
+const service = await startServer(['--max-semi-space-size=64', join(ROOT, 'dist', 'main.js')], { MODEL_SOURCE: `file:${modelPath}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache') });
 const single = await load(service.url, '/api/v1/predict', JSON.stringify({ text: MESSAGES[0] }), CONNECTIONS);
 row(`service single, ${CONNECTIONS} connections`, single, `   (${((single.requestsPerSecond / baseline.requestsPerSecond) * 100).toFixed(0)}% of bare node:http)`);
 const texts = Array.from({ length: BATCH_SIZE }, (_, i) => MESSAGES[i % MESSAGES.length]);

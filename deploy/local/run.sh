@@ -59,7 +59,7 @@ fi
 
 MLFLOW_TRACKING_URI="$tracking_uri" HOST=127.0.0.1 PORT="$service_port" \
   MODEL_CACHE_DIR="${MODEL_CACHE_DIR:-$store/service-cache}" \
-  node "$root/dist/main.js" &
+  node --max-semi-space-size=64 "$root/dist/main.js" &
 service_pid=$!
 echo "service pid $service_pid" >&2
 
