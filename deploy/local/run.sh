@@ -29,6 +29,18 @@ stop_all() {
   echo "stopped" >&2
 }
 trap stop_all EXIT
+
+# wait_until_up NAME URL PID TRIES: poll URL every 0.5 s until it answers 2xx; fail if PID dies or time runs out.
+wait_until_up() {
+  local name=$1 url=$2 pid=$3 tries=$4
+  for _ in $(seq 1 "$tries"); do
+    curl -fsS "$url" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "$name died" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "$name did not come up within $((tries / 2)) s" >&2
+  exit 1
+}
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -43,12 +55,7 @@ setsid "$root/.venv/bin/mlflow" server \
 mlflow_pid=$!
 echo "mlflow server pid $mlflow_pid (log: $store/mlflow-server.log)" >&2
 
-for _ in $(seq 1 240); do
-  curl -fsS "$tracking_uri/health" >/dev/null 2>&1 && break
-  kill -0 "$mlflow_pid" 2>/dev/null || { echo "mlflow server died; see $store/mlflow-server.log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -fsS "$tracking_uri/health" >/dev/null || { echo "mlflow server did not come up" >&2; exit 1; }
+wait_until_up "mlflow server (log: $store/mlflow-server.log)" "$tracking_uri/health" "$mlflow_pid" 240
 
 if ! curl -fsS "$tracking_uri/api/2.0/mlflow/registered-models/alias?name=${model_name}&alias=production" >/dev/null 2>&1; then
   echo "no production model in $store yet: training one (output in $store/train.log)..." >&2
@@ -63,11 +70,7 @@ MLFLOW_TRACKING_URI="$tracking_uri" HOST=127.0.0.1 PORT="$service_port" \
 service_pid=$!
 echo "service pid $service_pid" >&2
 
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:${service_port}/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$service_pid" 2>/dev/null || { echo "service died" >&2; exit 1; }
-  sleep 0.5
-done
+wait_until_up "service" "http://127.0.0.1:${service_port}/health/ready" "$service_pid" 120
 echo "" >&2
 echo "  MLflow UI:  $tracking_uri" >&2
 echo "  Service:    http://127.0.0.1:${service_port}   (web UI; API under /api/v1, /metrics, /health/ready)" >&2
