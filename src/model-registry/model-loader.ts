@@ -15,8 +15,12 @@ export interface LoadedModelFile {
   sha256: string;
 }
 
+export function sha256Of(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** model.json bytes -> parsed, schema-validated, compiled and smoke-scored model; throws ModelValidationError. */
-export function loadModelFile(bytes: Buffer, validator: ModelValidator): LoadedModelFile {
+export function loadModelFile(bytes: Buffer, validator: ModelValidator, sha256 = sha256Of(bytes)): LoadedModelFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -30,5 +34,5 @@ export function loadModelFile(bytes: Buffer, validator: ModelValidator): LoadedM
       throw new ModelValidationError([`smoke test: probability ${spamProbability} for ${JSON.stringify(text)}`]);
     }
   }
-  return { model, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { model, sha256 };
 }

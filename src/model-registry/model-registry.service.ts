@@ -7,7 +7,7 @@ import { AppLogger, errorFields } from '../logging/app-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ModelValidationError, ModelValidator } from '../prediction/scoring/model-validation.js';
 import { ModelCache } from './model-cache.js';
-import { type LoadedModelFile, loadModelFile } from './model-loader.js';
+import { type LoadedModelFile, loadModelFile, sha256Of } from './model-loader.js';
 import { MlflowClient, type MlflowModelVersion } from './mlflow-client.js';
 import type { ModelDescriptor, ModelOrigin, ServedModel } from './served-model.js';
 
@@ -33,6 +33,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   private readonly cache: ModelCache;
   /** A version whose artifact was invalid: not downloaded again until the alias moves on. */
   private refusedVersion?: string;
+  /** Content that was refused: a file source polls the same bytes again, and refusing them is deterministic. */
+  private refusedSha256?: string;
   private inFlightCheck?: Promise<ReloadOutcome>;
   private timer?: NodeJS.Timeout;
   private retrySeconds = FIRST_RETRY_SECONDS;
@@ -161,12 +163,22 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
 
   /** Validates candidate bytes and swaps them in, or refuses them and keeps the served model. */
   private async offer(bytes: Buffer, source: ModelOrigin, registryVersion?: MlflowModelVersion): Promise<ReloadOutcome> {
+    // Hash first: parsing, validating and compiling a model blocks the event loop, so unchanged or already refused
+    // content (every poll of an unchanged file) must not pay for it.
+    const sha256 = sha256Of(bytes);
+    if (this.served?.descriptor.sha256 === sha256 && this.served.source === source) {
+      return { result: 'unchanged', version: this.served.descriptor.version, message: 'model content unchanged' };
+    }
+    if (this.refusedSha256 === sha256) {
+      return { result: 'refused', version: registryVersion?.version, message: 'this model.json was refused before' };
+    }
     let loaded: LoadedModelFile;
     try {
-      loaded = loadModelFile(bytes, this.validator);
+      loaded = loadModelFile(bytes, this.validator, sha256);
     } catch (error) {
       if (!(error instanceof ModelValidationError)) throw error;
       this.refusedVersion = registryVersion?.version;
+      this.refusedSha256 = sha256;
       this.metrics.countModelReload('failure');
       this.logger.error('new model refused; the served model is unchanged', {
         event: { action: 'model-swap', outcome: 'failure' },
@@ -174,9 +186,6 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
         ...errorFields(error),
       });
       return { result: 'refused', version: registryVersion?.version, message: error.message };
-    }
-    if (this.served?.descriptor.sha256 === loaded.sha256 && this.served.source === source) {
-      return { result: 'unchanged', version: this.served.descriptor.version, message: 'model content unchanged' };
     }
     const descriptor = describeModel(loaded, this.config.modelAlias, registryVersion);
     this.swap({ model: loaded.model, descriptor, source, loadedAt: new Date().toISOString() });
@@ -191,7 +200,6 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   private swap(next: ServedModel): void {
     const previous = this.served?.descriptor.version;
     this.served = next;
-    this.refusedVersion = undefined;
     this.retrySeconds = FIRST_RETRY_SECONDS;
     this.metrics.setServedModel(next.descriptor.name, next.descriptor.version, next.source);
     this.metrics.countModelReload('success');
