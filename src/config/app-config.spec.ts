@@ -50,4 +50,15 @@ describe('loadAppConfig', () => {
       'MLFLOW_TRACKING_URI is required unless MODEL_SOURCE=file:<path>',
     ]);
   });
+
+  it('refuses credentials inside a URL without echoing them', () => {
+    const problems = problemsOf({ MLFLOW_TRACKING_URI: 'http://user:s3cret@mlflow:5000', VAULT_ADDR: 'https://root:t0ken@vault:8200' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MLFLOW_TRACKING_URI must not contain credentials/),
+        expect.stringMatching(/^VAULT_ADDR must not contain credentials/),
+      ]),
+    );
+    expect(problems.join('\n')).not.toMatch(/s3cret|t0ken/);
+  });
 });

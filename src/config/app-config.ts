@@ -111,6 +111,11 @@ class EnvReader {
     if (raw === undefined) return undefined;
     try {
       const url = new URL(raw);
+      if (url.username || url.password) {
+        // Never echo the value: it holds a secret, and this message reaches stderr and the logs.
+        this.problems.push(`${name} must not contain credentials: use the secrets in docs/configuration.md instead`);
+        return undefined;
+      }
       if (url.protocol === 'http:' || url.protocol === 'https:') return raw.replace(/\/+$/, '');
     } catch {
       // reported below
