@@ -43,12 +43,8 @@ export class AppLogger {
     this.winston.info(message, fields);
   }
 
-  debug(message: string, fields: LogFields = {}): void {
-    this.winston.debug(message, fields);
-  }
-
-  isDebugEnabled(): boolean {
-    return this.winston.isDebugEnabled();
+  isInfoEnabled(): boolean {
+    return this.winston.isInfoEnabled();
   }
 }
 

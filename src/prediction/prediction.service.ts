@@ -27,21 +27,25 @@ export class PredictionService {
   predict(texts: readonly string[]): BatchPrediction {
     const served = this.servedModel();
     const modelVersion = served.descriptor.version;
+    // With LOG_LEVEL above info the events would be dropped: skip hashing and building them (hot path).
+    const logPredictions = this.logger.isInfoEnabled();
     const predictions = texts.map((text) => {
       const { label, spamProbability } = served.model.score(text);
       this.metrics.observePrediction(label, modelVersion, spamProbability);
       // The message itself is never logged: its length and hash let a report be traced without storing content.
       // crypto.hash is the one-shot form: no Hash object per message (a batch hashes 100).
-      this.logger.info('prediction', {
-        event: { action: 'prediction', kind: 'event' },
-        spam: {
-          label,
-          probability: spamProbability,
-          model_version: modelVersion,
-          text_length: text.length,
-          text_sha256: hash('sha256', text, 'hex'),
-        },
-      });
+      if (logPredictions) {
+        this.logger.info('prediction', {
+          event: { action: 'prediction', kind: 'event' },
+          spam: {
+            label,
+            probability: spamProbability,
+            model_version: modelVersion,
+            text_length: text.length,
+            text_sha256: hash('sha256', text, 'hex'),
+          },
+        });
+      }
       return { label, spamProbability };
     });
     return { predictions, modelVersion };
