@@ -61,7 +61,7 @@ if ! curl -fsS "$tracking_uri/api/2.0/mlflow/registered-models/alias?name=${mode
   echo "no production model in $store yet: training one (output in $store/train.log)..." >&2
   # shellcheck disable=SC2086  # TRAIN_ARGS is a list of words on purpose
   MLFLOW_TRACKING_URI="$tracking_uri" "$root/.venv/bin/python" -m training.train \
-    --output-dir "$store/last-training" ${TRAIN_ARGS:-} 2>"$store/train.log"
+    --model-name "$model_name" --output-dir "$store/last-training" ${TRAIN_ARGS:-} 2>"$store/train.log"
 fi
 
 MLFLOW_TRACKING_URI="$tracking_uri" HOST=127.0.0.1 PORT="$service_port" \
