@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -197,7 +196,7 @@ def awkward_messages() -> list[tuple[str, str]]:
 def golden_cases(
     model: dict[str, Any],
     pipeline: Pipeline,
-    real_messages: Sequence[tuple[str, str]],
+    real_messages: Sequence[str],
     seed: int,
     real_count: int = 260,
 ) -> list[dict[str, Any]]:
@@ -205,7 +204,7 @@ def golden_cases(
     rng = random.Random(seed)
     real = list(real_messages)
     sample = real if len(real) <= real_count else rng.sample(real, real_count)
-    entries = [(f"data-{i + 1:04d}", text) for i, (_, text) in enumerate(sample)]
+    entries = [(f"data-{i + 1:04d}", text) for i, text in enumerate(sample)]
     entries += [(f"awkward-{name}", text) for name, text in awkward_messages()]
     texts = [text for _, text in entries]
     probabilities = pipeline.predict_proba(texts)[:, 1]
@@ -240,7 +239,3 @@ def write_golden(model_path: Path, cases: list[dict[str, Any]], output_dir: Path
     path = output_dir / GOLDEN_FILE
     path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return path
-
-
-def probabilities_close(a: Sequence[float], b: Sequence[float], tolerance: float = GOLDEN_TOLERANCE) -> bool:
-    return bool(np.all(np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float)) <= tolerance))

@@ -19,7 +19,7 @@ from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from training.evaluate import compute_metrics
-from training.export import GOLDEN_FILE, MODEL_FILE
+from training.export import MODEL_FILE
 from training.portable_scorer import PortableModel
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ TAG_OVERRIDE_REASON = "gate.override_reason"
 class GateDecision:
     promote: bool
     reason: str
+
+    @property
+    def verdict(self) -> str:
+        return "promoted" if self.promote else "rejected"
 
 
 def decide(
@@ -81,21 +85,12 @@ def production_version(client: MlflowClient, model_name: str) -> ModelVersion | 
         raise
 
 
-def download_model_json(model_name: str, version: str, destination: Path) -> Path:
-    """model.json of a registered version (top of its model artifact directory)."""
+def download_version_file(model_name: str, version: str, destination: Path, file_name: str = MODEL_FILE) -> Path:
+    """A file at the top of a registered version's model artifact directory (model.json, golden.json)."""
     import mlflow.artifacts
 
     local = mlflow.artifacts.download_artifacts(
-        artifact_uri=f"models:/{model_name}/{version}/{MODEL_FILE}", dst_path=str(destination)
-    )
-    return Path(local)
-
-
-def download_golden_json(model_name: str, version: str, destination: Path) -> Path:
-    import mlflow.artifacts
-
-    local = mlflow.artifacts.download_artifacts(
-        artifact_uri=f"models:/{model_name}/{version}/{GOLDEN_FILE}", dst_path=str(destination)
+        artifact_uri=f"models:/{model_name}/{version}/{file_name}", dst_path=str(destination)
     )
     return Path(local)
 
@@ -103,7 +98,7 @@ def download_golden_json(model_name: str, version: str, destination: Path) -> Pa
 def champion_holdout_metrics(model_name: str, version: str, texts: list[str], targets: list[int]) -> dict[str, float]:
     """Score the production version on the challenger's hold-out with its own model.json (no pickle needed)."""
     with tempfile.TemporaryDirectory() as tmp:
-        model = PortableModel.load(download_model_json(model_name, version, Path(tmp)))
+        model = PortableModel.load(download_version_file(model_name, version, Path(tmp)))
     probabilities = [model.spam_probability(t) for t in texts]
     return compute_metrics(targets, probabilities, threshold=model.threshold)
 
@@ -152,7 +147,7 @@ def gate(
         client,
         model_name,
         version,
-        "promoted" if decision.promote else "rejected",
+        decision.verdict,
         decision.reason,
         **{TAG_CHAMPION: champion.version if champion else "none"},
     )

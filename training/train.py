@@ -174,6 +174,8 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     cpu_started = time.process_time()
     dataset = load_dataset(args.data)  # validation first: a bad file never reaches MLflow
+    recent_texts, recent_targets = load_recent_samples()
+    commit = git_commit() or "unknown"
     log.info(
         "data: %s rows (%s exact duplicates dropped), sha256 %s",
         len(dataset.frame),
@@ -209,9 +211,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
 
     with mlflow.start_run(run_name=f"train-{datetime.now(UTC):%Y%m%dT%H%M%SZ}") as parent:
         run_id = parent.info.run_id
-        mlflow.set_tags(
-            {"data_sha256": dataset.sha256, "git_commit": git_commit() or "unknown", "quick": str(args.quick)}
-        )
+        mlflow.set_tags({"data_sha256": dataset.sha256, "git_commit": commit, "quick": str(args.quick)})
         mlflow.log_params(
             {
                 "data_path": str(args.data),
@@ -249,7 +249,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
                     {"grid": [{"params": cand.params_label(g.params), **g.summary()} for g in cv.grid]},
                     "cv_grid.json",
                 )
-                if spec is specs[0] and spec.name == cand.REFERENCE_NB.name:
+                if spec.name == cand.REFERENCE_NB.name:
                     baseline = cand.build_pipeline(spec, cv.best.params, stopwords, args.seed).fit(x_train, y_train)
                     baseline_proba = baseline.predict_proba(x_test)[:, 1]
                     baseline_holdout = ev.compute_metrics(y_test, baseline_proba)
@@ -272,7 +272,6 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         holdout_proba = pipeline.predict_proba(x_test)[:, 1]
         holdout = ev.compute_metrics(y_test, holdout_proba)
         # Reported, never selected on: how the chosen model does on spam styles the 2012 corpus lacks.
-        recent_texts, recent_targets = load_recent_samples()
         recent = ev.compute_metrics(recent_targets, pipeline.predict_proba(recent_texts)[:, 1])
         training_seconds = time.perf_counter() - started
 
@@ -302,17 +301,14 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
                 "model_name": args.model_name,
                 "candidate": chosen.spec.name,
                 "run_id": run_id,
-                "git_commit": git_commit() or "unknown",
+                "git_commit": commit,
                 "data_sha256": dataset.sha256,
                 "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "metrics": {k: float(v) for k, v in metrics.items()},
             },
         )
         model_path = ex.write_model(model_doc, output_dir)
-        labelled_holdout = [(dataset.frame["label"].iloc[i], texts[i]) for i in test_idx]
-        golden_path = ex.write_golden(
-            model_path, ex.golden_cases(model_doc, pipeline, labelled_holdout, args.seed), output_dir
-        )
+        golden_path = ex.write_golden(model_path, ex.golden_cases(model_doc, pipeline, x_test, args.seed), output_dir)
         model_bytes = model_path.stat().st_size
         log.info("wrote %s (%d bytes) and %s", model_path, model_bytes, golden_path)
 
@@ -377,8 +373,8 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         mlflow.set_tags(
             {
                 "model_version": str(version.version),
-                "gate.decision": "promoted" if decision.promote else "rejected",
-                "gate.reason": decision.reason,
+                reg.TAG_DECISION: decision.verdict,
+                reg.TAG_REASON: decision.reason,
             }
         )
         total_seconds = time.perf_counter() - started
@@ -410,7 +406,9 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_force_promote(args: argparse.Namespace) -> dict[str, Any]:
     from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
 
+    from training import export as ex
     from training import registry as reg
 
     configure_tracking(args.tracking_uri)
@@ -431,9 +429,14 @@ def run_force_promote(args: argparse.Namespace) -> dict[str, Any]:
     output_dir = args.output_dir.resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     # The production model.json (and its golden file) land in the output dir, as after a promoting training run.
-    model_path = reg.download_model_json(args.model_name, version.version, output_dir)
-    with contextlib.suppress(Exception):
-        reg.download_golden_json(args.model_name, version.version, output_dir)
+    model_path = reg.download_version_file(args.model_name, version.version, output_dir)
+    # A golden file left by an earlier run would no longer match this model.json.
+    golden_path = output_dir / ex.GOLDEN_FILE
+    golden_path.unlink(missing_ok=True)
+    try:
+        reg.download_version_file(args.model_name, version.version, output_dir, ex.GOLDEN_FILE)
+    except MlflowException as exc:  # versions registered before golden.json was logged have none
+        log.warning("no %s for version %s: %s", ex.GOLDEN_FILE, version.version, exc)
     return {
         "run_id": run_id,
         "model_name": args.model_name,
