@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_ROOT } from '../app-root.js';
 import { loadAppConfig } from './app-config.js';
 import { secretsFromEnvironment } from './app-secrets.js';
 
@@ -21,7 +22,7 @@ function variablesRead(readEnvironment: (env: Record<string, string | undefined>
 }
 
 function documentedVariables(): Set<string> {
-  const document = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
+  const document = readFileSync(join(APP_ROOT, 'docs', 'configuration.md'), 'utf8');
   const firstCells = document
     .split('\n')
     .filter((line) => line.startsWith('| `'))

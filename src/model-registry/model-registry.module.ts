@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { APP_ROOT } from '../app-root.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { ModelValidator } from '../prediction/scoring/model-validation.js';
 import { AdminApiKeyGuard } from '../security/admin-api-key.guard.js';
@@ -13,7 +11,7 @@ import { ModelRegistryService } from './model-registry.service.js';
   providers: [
     ModelRegistryService,
     AdminApiKeyGuard,
-    { provide: ModelValidator, useFactory: () => new ModelValidator(join(APP_ROOT, 'docs', 'model.schema.json')) },
+    { provide: ModelValidator, useFactory: () => new ModelValidator() },
   ],
   exports: [ModelRegistryService],
 })

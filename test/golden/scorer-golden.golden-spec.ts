@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModelFile, type LoadedModelFile } from '../../src/model-registry/model-loader.js';
 import { ModelValidator } from '../../src/prediction/scoring/model-validation.js';
-import { REPO_ROOT } from '../support/service-process.js';
 import { runTrainingCli } from '../support/training-cli.js';
 
 interface GoldenCase {
@@ -39,7 +38,7 @@ describe('scorer vs training golden.json', () => {
     ]);
     const modelBytes = readFileSync(summary.model_path);
     golden = JSON.parse(readFileSync(summary.golden_path ?? join(workDir, 'out', 'golden.json'), 'utf8')) as GoldenFile;
-    loaded = loadModelFile(modelBytes, new ModelValidator(join(REPO_ROOT, 'docs', 'model.schema.json')));
+    loaded = loadModelFile(modelBytes, new ModelValidator());
     expect(createHash('sha256').update(modelBytes).digest('hex')).toBe(golden.model_sha256);
   }, 600_000);
 

@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { PortableModel } from '../../src/prediction/scoring/portable-model.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+import { APP_ROOT } from '../../src/app-root.js';
+
+/** Tests run from the source tree, so the app root is the repository root. */
+export const REPO_ROOT = APP_ROOT;
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
 
 export type LogEvent = Record<string, unknown> & { message?: string };

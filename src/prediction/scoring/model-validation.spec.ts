@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { tinyModel } from '../../../test/fixtures/tiny-model.js';
-import { APP_ROOT } from '../../app-root.js';
 import { ModelValidationError, ModelValidator } from './model-validation.js';
 
-const validator = new ModelValidator(join(APP_ROOT, 'docs', 'model.schema.json'));
+const validator = new ModelValidator();
 
 function problemsOf(candidate: unknown): readonly string[] {
   try {

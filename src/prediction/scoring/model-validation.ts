@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { APP_ROOT } from '../../app-root.js';
 import type { PortableModel } from './portable-model.js';
+
+/** The JSON Schema shared with training (docs/model-format.md), shipped in the image under the app root. */
+export const MODEL_SCHEMA_PATH = join(APP_ROOT, 'docs', 'model.schema.json');
 
 export class ModelValidationError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -13,7 +18,7 @@ export class ModelValidationError extends Error {
 export class ModelValidator {
   private readonly validateSchema: ValidateFunction;
 
-  constructor(schemaPath: string) {
+  constructor(schemaPath: string = MODEL_SCHEMA_PATH) {
     // strictTuples off: the schema closes tuples with `items: false`, which Ajv would otherwise warn about on stderr.
     const ajv = new Ajv2020({ allErrors: true, strictTuples: false });
     this.validateSchema = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);

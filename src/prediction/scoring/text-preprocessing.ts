@@ -3,10 +3,7 @@
 
 const COMBINING_MARKS = /\p{Mn}/gu;
 
-/** Placeholder tokens in substitution order; the order matters (an e-mail address contains a URL-like domain). */
-export const PLACEHOLDER_TOKENS = ['xxemail', 'xxurl', 'xxmoney', 'xxphone', 'xxnum'] as const;
-export const TOKEN_PATTERN = '[a-z0-9]+';
-
+/** Placeholder tokens with their patterns, in substitution order (an e-mail address contains a URL-like domain). */
 const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['xxemail', /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g],
   [
@@ -22,7 +19,7 @@ const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
 ];
 
 const TOKEN = /[a-z0-9]+/g;
-const PLACEHOLDER_SET: ReadonlySet<string> = new Set(PLACEHOLDER_TOKENS);
+const PLACEHOLDER_SET: ReadonlySet<string> = new Set(PLACEHOLDER_PATTERNS.map(([token]) => token));
 
 export function normalizeText(text: string): string {
   return text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
