@@ -9,23 +9,22 @@ const TEXT_COLUMN = 'text';
  * class-validator cannot express.
  */
 export function textsFromInvocation(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  if (!isRecord(body)) {
     throw new BadRequestException('body must be a JSON object with one of: inputs, instances, dataframe_split, dataframe_records');
   }
   const fields = Object.keys(body);
   if (fields.length !== 1) {
     throw new BadRequestException(`body must have exactly one of inputs, instances, dataframe_split, dataframe_records; got ${fields.join(', ') || 'none'}`);
   }
-  const record = body as Record<string, unknown>;
   const [field] = fields;
   switch (field) {
     case 'inputs':
     case 'instances':
-      return checkTexts(textsFromRows(record[field], field), field);
+      return checkTexts(textsFromRows(body[field], field), field);
     case 'dataframe_records':
-      return checkTexts(textsFromRecords(record[field]), field);
+      return checkTexts(textsFromRecords(body[field]), field);
     case 'dataframe_split':
-      return checkTexts(textsFromSplit(record[field]), field);
+      return checkTexts(textsFromSplit(body[field]), field);
     default:
       throw new BadRequestException(`unknown field "${field}": expected inputs, instances, dataframe_split or dataframe_records`);
   }

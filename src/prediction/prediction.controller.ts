@@ -4,12 +4,9 @@ import { PredictBatchRequestDto } from './dto/predict-batch-request.dto.js';
 import { PredictRequestDto } from './dto/predict-request.dto.js';
 import { textsFromInvocation } from './mlflow-invocation.js';
 import { type BatchPrediction, PredictionService } from './prediction.service.js';
+import type { Prediction } from './scoring/compiled-model.js';
 
-export interface SinglePrediction {
-  label: string;
-  spamProbability: number;
-  modelVersion: string;
-}
+export type SinglePrediction = Prediction & { modelVersion: string };
 
 @Controller()
 @UseGuards(ThrottlerGuard)

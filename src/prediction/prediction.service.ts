@@ -4,14 +4,10 @@ import { AppLogger } from '../logging/app-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ModelRegistryService } from '../model-registry/model-registry.service.js';
 import type { ServedModel } from '../model-registry/served-model.js';
-
-export interface MessagePrediction {
-  label: string;
-  spamProbability: number;
-}
+import type { Prediction } from './scoring/compiled-model.js';
 
 export interface BatchPrediction {
-  predictions: MessagePrediction[];
+  predictions: Prediction[];
   modelVersion: string;
 }
 

@@ -29,7 +29,7 @@ export class ServiceProcess {
   ) {}
 
   static async start(env: Record<string, string>, options: { waitForReady?: boolean; workDir?: string } = {}): Promise<ServiceProcess> {
-    const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'spam-service-test-'));
+    const workDir = options.workDir ?? newWorkDir();
     const child = spawn(process.execPath, [MAIN], {
       cwd: tmpdir(),
       env: {
