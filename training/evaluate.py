@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
@@ -113,7 +112,7 @@ def cross_validate(
         x_fit = features.fit_transform(list(texts_arr[fit_idx]))
         x_val = features.transform(list(texts_arr[val_idx]))
         for result in results:
-            classifier = clone(build_classifier(spec, result.params, seed))
+            classifier = build_classifier(spec, result.params, seed)
             classifier.fit(x_fit, y[fit_idx])
             proba = classifier.predict_proba(x_val)[:, 1]
             result.fold_metrics.append(compute_metrics(y[val_idx], proba))

@@ -10,15 +10,6 @@ cd "$(dirname "$0")/../.."
 source deploy/ci/containers-env.sh
 export COMPOSE_PROJECT_NAME="${COMPOSE_PROJECT_NAME:-spam-classifier}"
 
-wait_for_ready() {
-  local url=$1 seconds=$2 _
-  for _ in $(seq $((seconds * 2))); do
-    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
-    sleep 0.5
-  done
-  return 1
-}
-
 case "${1:-}" in
   check)
     if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null; then

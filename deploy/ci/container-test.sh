@@ -90,15 +90,7 @@ summary="$(docker logs "$trainer_id" 2>/dev/null | tail -1)"
 trained_version="$(json_field model_version <<<"$summary")"
 info "trainer exited 0: registered version $trained_version, promoted=$(json_field promoted <<<"$summary")"
 
-ready=""
-for _ in $(seq 240); do
-  if curl -fsS -o /dev/null "$app_url/health/ready" 2>/dev/null; then
-    ready=yes
-    break
-  fi
-  sleep 0.5
-done
-[ -n "$ready" ] || fail "service not ready on $app_url within 120 s"
+wait_for_ready "$app_url/health/ready" 120 || fail "service not ready on $app_url within 120 s"
 ready_at=$(date +%s.%N)
 app_id="$(compose ps -a -q app)"
 mlflow_id="$(compose ps -a -q mlflow)"

@@ -34,3 +34,13 @@ ensure_engine() {
   done
   return 1
 }
+
+# wait_for_ready URL SECONDS: poll until URL answers 2xx (0) or time runs out (1).
+wait_for_ready() {
+  local url=$1 seconds=$2 _
+  for _ in $(seq $((seconds * 2))); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  return 1
+}
