@@ -7,13 +7,18 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Deployment tooling (ansible, ansible-lint, kubernetes-validate, OpenBao's bao, pytest for deploy/tests) lives in its
+# own venv: its pins must not move the trainer's lock, which the trainer and MLflow images install.
+OPS_VENV := .venv-ops
+OPS := $(OPS_VENV)/bin
 APP_VERSION := $(shell node -p "require('./package.json').version" 2>/dev/null || echo 0.0.0)
 GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 export APP_VERSION GIT_COMMIT
 
-.PHONY: help run test lint clean train setup setup-python setup-node deps-system \
+.PHONY: help run test lint clean train setup setup-python setup-node setup-ops deps-system \
         lint-python lint-node lint-docker test-python test-node test-integration test-ui bench \
-        images compose-up compose-down container-test
+        images compose-up compose-down container-test \
+        test-deploy k8s-check rollout-drill capacity observability-test ansible-test jenkins-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -28,6 +33,13 @@ $(VENV)/.installed: training/requirements.lock
 	$(PY) -m pip install --quiet -r training/requirements.lock
 	touch $@
 
+setup-ops: $(OPS_VENV)/.installed
+$(OPS_VENV)/.installed: deploy/requirements-ops.txt
+	$(PYTHON) -m venv $(OPS_VENV)
+	$(OPS)/python -m pip install --quiet --upgrade pip
+	$(OPS)/python -m pip install --quiet -r deploy/requirements-ops.txt
+	touch $@
+
 setup-node: node_modules/.installed
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
@@ -40,7 +52,7 @@ deps-system: ## Debian packages the tests need (Chromium, Docker engine + compos
 run: setup ## train if needed, then run MLflow on :5000 and the service on :3000 (Ctrl-C stops both)
 	deploy/local/run.sh
 
-test: lint test-python test-node container-test ## every test: lint, Python, jest unit+e2e, integration, UI, containers
+test: lint test-python test-node test-deploy container-test rollout-drill ## every test: lint, Python, jest, deployment checks, containers
 
 # ---------------------------------------------------------------- training (Python)
 # Options go through TRAIN_ARGS, e.g. `make train TRAIN_ARGS="--force-promote 3"` (see docs/training.md).
@@ -89,7 +101,28 @@ compose-down: ## stop the compose stack (the registry volumes are kept; `deploy/
 container-test: deps-system ## build and run the images for real (skipped only on a laptop without Docker)
 	deploy/ci/container-test.sh
 
+# ---------------------------------------------------------------- deployment path (Kubernetes, ELK, Ansible, Jenkins)
+test-deploy: k8s-check observability-test ansible-test jenkins-check ## every deployment check that needs no cluster
+
+k8s-check: setup-ops ## render every kustomize tree, validate against the Kubernetes schemas, policy tests
+	deploy/ci/k8s-check.sh
+
+rollout-drill: deps-system ## two service containers behind haproxy replaced one by one under load: 0 failures
+	deploy/ci/rollout-drill.sh
+
+capacity: deps-system ## requests/s of one service container limited to the Deployment's CPU request
+	deploy/ci/capacity.sh
+
+observability-test: setup-ops setup-node setup-python deps-system ## promtool, Prometheus live test, ELK contracts
+	deploy/ci/observability-test.sh
+
+ansible-test: setup-ops setup-node setup-python ## ansible-lint, syntax checks, the vault role against a real OpenBao
+	deploy/ci/ansible-test.sh
+
+jenkins-check: setup-ops setup-node deps-system ## Jenkinsfile lint and structure, CasC, runbook/docs references
+	deploy/ci/jenkins-check.sh
+
 lint: lint-python lint-node lint-docker ## ruff, eslint, tsc --noEmit, hadolint
 
 clean: ## remove build output, environments and local MLflow stores
-	rm -rf build dist coverage reports .mlflow mlruns mlartifacts $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf build dist coverage reports .mlflow mlruns mlartifacts $(VENV) $(OPS_VENV) node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,6 @@
+"""deploy/tests: checks of the deployment files (Kubernetes, ELK, Prometheus, Ansible, Jenkins) against docs/."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
