@@ -104,3 +104,12 @@ def kustomize_build(directory: str | Path) -> list[dict[str, Any]]:
     except FileNotFoundError as missing:
         raise RuntimeError("kubectl is not installed: see docs/kubernetes.md (make k8s-check installs it)") from missing
     return [document for document in yaml.safe_load_all(rendered) if document]
+
+
+def documented_vault_demo_password() -> str:
+    """The ansible-vault demo password docs/secrets.md gives (students change it; never stored in a file in git)."""
+    text = (DOCS / "secrets.md").read_text(encoding="utf-8")
+    found = re.search(r"demo password[^`\n]*`([^`]+)`", text)
+    if found is None:
+        raise LookupError("docs/secrets.md does not give the ansible-vault demo password (`demo password ... `...``)")
+    return found.group(1)
