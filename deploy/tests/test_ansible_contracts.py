@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 from ansible_run import ANSIBLE_DIR
-from contracts import codes, kustomize_build, table
+from contracts import REPO, codes, kustomize_build, table
 
 ROLES = ANSIBLE_DIR / "roles"
 
@@ -120,3 +120,20 @@ def test_kubernetes_vault_is_the_documented_service_with_auth_delegation() -> No
         assert (
             obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == "spam-classifier"
         )
+
+
+def test_compose_vault_profile_matches_the_cluster_vault() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    service = compose["services"]["vault"]
+    assert service["profiles"] == ["vault"]
+    deployment = next(
+        obj
+        for obj in kustomize_build("kubernetes/vault")
+        if obj["kind"] == "Deployment"
+    )
+    assert (
+        service["image"]
+        == deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    )
+    assert [port.split(":", 1)[0] for port in service["ports"]] == ["127.0.0.1"]
+    assert all(port.endswith(":8200") for port in service["ports"])
