@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from ansible_run import ANSIBLE_DIR, OPS_BIN
-from contracts import documented_vault_demo_password
+from contracts import REPO, documented_vault_demo_password
 
 PLAYBOOKS = sorted(path.name for path in ANSIBLE_DIR.glob("*.yml"))
 
@@ -67,3 +67,22 @@ def test_every_role_has_defaults_tasks_and_an_argument_spec() -> None:
     for role in (ANSIBLE_DIR / "roles").iterdir():
         for part in ("defaults/main.yml", "tasks/main.yml", "meta/argument_specs.yml"):
             assert (role / part).is_file(), f"{role.name}: {part}"
+
+
+def test_deploy_playbook_as_jenkins_calls_it(ansible_env: dict[str, str]) -> None:
+    # `ansible-playbook ansible/deploy.yml -e ...` from the workspace root: no ansible.cfg, implicit localhost.
+    env = {key: value for key, value in ansible_env.items() if key != "ANSIBLE_CONFIG"}
+    result = run(
+        [
+            str(OPS_BIN / "ansible-playbook"),
+            "--syntax-check",
+            "ansible/deploy.yml",
+            "-e",
+            "dockerhub_user=u",
+            "-e",
+            "image_tag=t",
+        ],
+        env,
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
