@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from ansible_run import ANSIBLE_DIR
 from contracts import REPO, codes, kustomize_build, table
@@ -137,3 +138,26 @@ def test_compose_vault_profile_matches_the_cluster_vault() -> None:
     )
     assert [port.split(":", 1)[0] for port in service["ports"]] == ["127.0.0.1"]
     assert all(port.endswith(":8200") for port in service["ports"])
+
+
+@pytest.mark.skipif(
+    not (REPO / "kubernetes" / "overlays" / "minikube" / "kustomization.yaml").exists(),
+    reason="kubernetes/overlays/minikube not merged yet",
+)
+def test_roles_name_objects_the_overlay_has() -> None:
+    rendered = {
+        (obj["kind"], obj["metadata"]["name"], obj["metadata"].get("namespace"))
+        for obj in kustomize_build("kubernetes/overlays/minikube")
+    }
+    app, mlflow = defaults("app"), defaults("mlflow")
+    assert ("Deployment", app["app_deployment"], app["app_namespace"]) in rendered
+    assert (
+        "Deployment",
+        mlflow["mlflow_deployment"],
+        mlflow["mlflow_namespace"],
+    ) in rendered
+    assert (
+        "CronJob",
+        mlflow["mlflow_trainer_cronjob"],
+        mlflow["mlflow_namespace"],
+    ) in rendered
