@@ -125,8 +125,8 @@ describe('secrets from Vault (e2e, real OpenBao server configured by Ansible)', 
       expect((await vault.api('POST', 'secret/data/spam-classifier', { data: { admin_api_key: rotated } })).status).toBe(200);
       const rotatedAt = Date.now();
       while ((await reloadStatus(service.url, rotated)) !== 200) {
-        // Bound: one refresh interval (1 s) plus one read (3 s timeout).
-        expect(Date.now() - rotatedAt).toBeLessThan(4_000);
+        // Bound: one refresh interval (1 s) plus one read (at most its 3 s timeout), plus 2 s for a loaded machine.
+        expect(Date.now() - rotatedAt).toBeLessThan(6_000);
         await sleep(100);
       }
       expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(401);
