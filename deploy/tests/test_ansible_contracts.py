@@ -161,3 +161,23 @@ def test_roles_name_objects_the_overlay_has() -> None:
         mlflow["mlflow_trainer_cronjob"],
         mlflow["mlflow_namespace"],
     ) in rendered
+
+
+def test_each_namespace_is_applied_from_the_documented_directory() -> None:
+    # (role, variable holding the kustomization directory, variable holding the namespace)
+    roles = [
+        ("app", "app_overlay_dir", "app_namespace"),
+        ("elk", "elk_manifests_dir", "elk_namespace"),
+        ("prometheus", "prometheus_manifests_dir", "prometheus_namespace"),
+        ("vault", "vault_manifests_dir", "vault_namespace"),
+    ]
+    documented = {
+        codes(row[0])[0]: codes(row[2])[0].removeprefix("kubectl apply -k ")
+        for row in table("deployment.md", "Namespaces").rows
+    }
+    for role, directory, namespace in roles:
+        values = defaults(role)
+        assert values[directory].endswith("}}/" + documented[values[namespace]]), (
+            role,
+            values[directory],
+        )
