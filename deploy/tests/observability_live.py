@@ -24,16 +24,26 @@ from typing import Any
 
 from contracts import REPO
 
-SPAM_TEXT = "WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward"
+SPAM_TEXT = (
+    "WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward"
+)
 HAM_TEXT = "Are we still on for lunch tomorrow? I can bring the slides"
 # Requests are bounded: the scenario sends a fixed number, the Prometheus test at most LOAD_ROUNDS more.
 LOAD_ROUNDS = 60
 
 
-def http(url: str, method: str = "GET", body: Any = None, raw: bytes | None = None) -> tuple[int, bytes]:
+def http(
+    url: str, method: str = "GET", body: Any = None, raw: bytes | None = None
+) -> tuple[int, bytes]:
     """One request to the local service; returns (status, body) for any status, raises only on no answer."""
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    data = (
+        raw
+        if raw is not None
+        else (json.dumps(body).encode() if body is not None else None)
+    )
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"content-type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
@@ -77,15 +87,28 @@ class LiveService:
                 if predicate(event):
                     return event
             if self.process.poll() is not None:
-                raise RuntimeError(f"service exited with {self.process.returncode}:\n" + "\n".join(self.lines))
+                raise RuntimeError(
+                    f"service exited with {self.process.returncode}:\n"
+                    + "\n".join(self.lines)
+                )
             time.sleep(0.05)
-        raise TimeoutError("no matching log line within %.0f s:\n%s" % (timeout, "\n".join(self.lines[-20:])))
+        raise TimeoutError(
+            f"no matching log line within {timeout:.0f} s:\n"
+            + "\n".join(self.lines[-20:])
+        )
 
     def predict_round(self) -> None:
         """One spam and one ham message, and a batch of both: three requests, four predictions."""
         assert http(f"{self.url}/api/v1/predict", "POST", {"text": SPAM_TEXT})[0] == 200
         assert http(f"{self.url}/api/v1/predict", "POST", {"text": HAM_TEXT})[0] == 200
-        assert http(f"{self.url}/api/v1/predict/batch", "POST", {"texts": [SPAM_TEXT, HAM_TEXT]})[0] == 200
+        assert (
+            http(
+                f"{self.url}/api/v1/predict/batch",
+                "POST",
+                {"texts": [SPAM_TEXT, HAM_TEXT]},
+            )[0]
+            == 200
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -108,9 +131,21 @@ def trained_model(work_dir: Path) -> Path:
         raise RuntimeError(f"{python} is missing: run `make setup-python`")
     out = work_dir / "train"
     subprocess.run(
-        [str(python), "-m", "training.train", "--quick", "--output-dir", str(out),
-         "--tracking-uri", f"sqlite:///{work_dir / 'mlflow.db'}"],
-        cwd=REPO, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=600,
+        [
+            str(python),
+            "-m",
+            "training.train",
+            "--quick",
+            "--output-dir",
+            str(out),
+            "--tracking-uri",
+            f"sqlite:///{work_dir / 'mlflow.db'}",
+        ],
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        timeout=600,
     )
     return out / "model.json"
 
@@ -140,8 +175,12 @@ def _start() -> LiveService:
         "LOG_LEVEL": "info",
     }
     process = subprocess.Popen(
-        ["node", "--max-semi-space-size=64", str(main)], cwd=work_dir, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        ["node", "--max-semi-space-size=64", str(main)],
+        cwd=work_dir,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     service = LiveService(process, work_dir, model_path)
     record_pid(process.pid)
@@ -153,7 +192,9 @@ def _start() -> LiveService:
 
     threading.Thread(target=read_stdout, daemon=True).start()
     try:
-        started = service.wait_for(lambda event: isinstance(event.get("server.port"), int))
+        started = service.wait_for(
+            lambda event: isinstance(event.get("server.port"), int)
+        )
         service.port = int(started["server.port"])
         service.url = f"http://127.0.0.1:{service.port}"
         deadline = time.monotonic() + 20
@@ -184,11 +225,21 @@ def _scenario(service: LiveService) -> None:
     # A valid new version (another threshold): the service swaps to it (model-swap, outcome success).
     model["threshold"] = round(float(model["threshold"]) * 0.9, 6)
     service.model_path.write_text(json.dumps(model), encoding="utf-8")
-    service.wait_for(lambda e: e.get("event.action") == "model-swap" and e.get("spam.previous_model_version"))
+    service.wait_for(
+        lambda e: (
+            e.get("event.action") == "model-swap"
+            and e.get("spam.previous_model_version")
+        )
+    )
     # A broken one (coefficients no longer match the vocabulary): refused, the swapped version keeps serving.
     broken = dict(model, classifier=dict(model["classifier"], coefficients=[1.0]))
     service.model_path.write_text(json.dumps(broken), encoding="utf-8")
-    service.wait_for(lambda e: e.get("event.action") == "model-swap" and e.get("event.outcome") == "failure")
+    service.wait_for(
+        lambda e: (
+            e.get("event.action") == "model-swap"
+            and e.get("event.outcome") == "failure"
+        )
+    )
     service.predict_round()
 
 
