@@ -219,36 +219,49 @@ def test_recording_rule_returns_a_series_for_the_service(
     assert all(float(series["value"][1]) >= 0 for series in result)
 
 
+def value(prometheus: Prometheus, service: LiveService, promql: str) -> float:
+    result = until(prometheus, service, promql)
+    assert result, f"no series for {promql}"
+    return float(result[0]["value"][1])
+
+
 def test_recorded_figures_match_the_traffic(
     prometheus: Prometheus, service: LiveService
 ) -> None:
-    assert (
-        float(
-            until(
-                prometheus,
-                service,
-                f'job_route:http_requests:rate1m{{job="{JOB}",route="/api/v1/predict"}} > 0',
-            )[0]["value"][1]
-        )
-        > 0
+    predict_rate = (
+        f'job_route:http_requests:rate1m{{job="{JOB}",route="/api/v1/predict"}}'
     )
+    assert value(prometheus, service, f"{predict_rate} > 0") > 0
     # Each round predicts two spam and two ham messages, so the share is about one half.
-    share = float(
-        until(
-            prometheus,
-            service,
-            f'job:spam_predictions:spam_share_rate5m{{job="{JOB}"}}',
-        )[0]["value"][1]
-    )
-    assert 0.3 < share < 0.7
-    p99 = float(
-        until(
-            prometheus,
-            service,
-            f'job:http_request_duration_seconds:p99_5m{{job="{JOB}"}}',
-        )[0]["value"][1]
-    )
-    assert 0 < p99 < 2.5
+    share = f'job:spam_predictions:spam_share_rate5m{{job="{JOB}"}}'
+    assert 0.3 < value(prometheus, service, share) < 0.7
+    p99 = f'job:http_request_duration_seconds:p99_5m{{job="{JOB}"}}'
+    assert 0 < value(prometheus, service, p99) < 2.5
+
+
+_refusals: list[int] = []
+
+
+def refuse_a_model_once(service: LiveService) -> None:
+    """A broken model file the service has not seen yet (it remembers refused content), written while Prometheus
+    scrapes, so that model_reload_total{result="failure"} rises under its eyes. Once per session."""
+    if _refusals:
+        return
+
+    def refusals() -> int:
+        return sum(
+            1
+            for e in service.events()
+            if e.get("event.action") == "model-swap"
+            and e.get("event.outcome") == "failure"
+        )
+
+    before = refusals()
+    model = json.loads(service.model_path.read_text(encoding="utf-8"))
+    model["classifier"]["coefficients"] = [0.5, 0.5]
+    service.model_path.write_text(json.dumps(model), encoding="utf-8")
+    service.wait_for(lambda _: refusals() > before)
+    _refusals.append(before + 1)
 
 
 @pytest.mark.parametrize("promql", DOC_QUERIES)
@@ -259,29 +272,6 @@ def test_docs_metrics_queries_answer(
         refuse_a_model_once(service)
     assert until(prometheus, service, promql), (
         f"docs/metrics.md query returned nothing: {promql}"
-    )
-
-
-def refuse_a_model(service: LiveService) -> None:
-    """A broken model file the service has not seen yet (it remembers refused content), while Prometheus watches."""
-    model = json.loads(service.model_path.read_text(encoding="utf-8"))
-    model["classifier"]["coefficients"] = [0.5, 0.5]
-    service.model_path.write_text(json.dumps(model), encoding="utf-8")
-    refused_before = sum(
-        1
-        for e in service.events()
-        if e.get("event.action") == "model-swap" and e.get("event.outcome") == "failure"
-    )
-    service.wait_for(
-        lambda _: (
-            sum(
-                1
-                for e in service.events()
-                if e.get("event.action") == "model-swap"
-                and e.get("event.outcome") == "failure"
-            )
-            > refused_before
-        )
     )
 
 
@@ -305,13 +295,3 @@ def test_refused_model_alert_fires(
     pytest.fail(
         f"SpamClassifierModelRefused never fired: {prometheus.get('/api/v1/alerts')}"
     )
-
-
-_refused = False
-
-
-def refuse_a_model_once(service: LiveService) -> None:
-    global _refused
-    if not _refused:
-        refuse_a_model(service)
-        _refused = True
