@@ -171,16 +171,24 @@ def test_every_alert_has_a_firing_and_a_silent_case() -> None:
     } == {}
 
 
-def mutated_rule_tests(tmp_path: Path, alert: str, expr: str) -> str:
-    """promtool's verdict on the rule tests of `alert` once its expression is replaced by `expr`."""
+def mutated_rule_tests(
+    tmp_path: Path, alert: str, old: str, new: str, recording: Path | None = None
+) -> str:
+    """promtool's verdict on the rule tests of `alert` once `old` is replaced by `new` in its rule (`new` alone
+    when `old` is empty; nothing when both are) and, if given, with another recording rules file."""
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
     for path in RULE_FILES:
-        document = load_yaml(path)
+        document = load_yaml(
+            recording if recording and "recording" in path.name else path
+        )
         for group in document["groups"]:
             for rule in group["rules"]:
                 if rule.get("alert") == alert:
-                    rule["expr"] = expr
+                    assert old in rule["expr"], f"{old!r} is not in {alert}"
+                    rule["expr"] = (
+                        rule["expr"].replace(old, new) if old else (new or rule["expr"])
+                    )
         (rules_dir / path.name).write_text(
             yaml.safe_dump(document, sort_keys=False), encoding="utf-8"
         )
@@ -206,7 +214,51 @@ def test_rule_tests_catch_an_alert_that_always_or_never_fires(
 ) -> None:
     assert (
         mutated_rule_tests(
-            tmp_path, alert, "vector(1)" if mutation == "always" else "vector(1) == 2"
+            tmp_path,
+            alert,
+            "",
+            "vector(1)" if mutation == "always" else "vector(1) == 2",
+        )
+        == "fail"
+    )
+
+
+# Smaller mistakes in one rule, each of which a rule test must notice.
+MISTAKES = {
+    "5xx threshold too high": ("SpamClassifierHigh5xxRatio", "> 0.05", "> 0.2"),
+    "p99 threshold too high": ("SpamClassifierHighP99Latency", "> 0.25", "> 0.5"),
+    "spam share without the traffic guard": (
+        "SpamClassifierSpamShareUnusual",
+        '\nand on (job) sum by (job) (job_label:spam_predictions:rate5m{job="spam-classifier"}) > 0.1',
+        "",
+    ),
+    "restart alert on one restart": ("SpamClassifierRestarting", ">= 2", ">= 1"),
+    "model loaded check per job instead of per pod": (
+        "SpamClassifierNoModelLoaded",
+        "on (job, instance)",
+        "on (job)",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_rule_tests_catch_a_wrong_threshold_or_guard(
+    mistake: str, tmp_path: Path
+) -> None:
+    alert, old, new = MISTAKES[mistake]
+    assert mutated_rule_tests(tmp_path, alert, old, new) == "fail"
+
+
+def test_p99_excludes_probes_or_a_rule_test_fails(tmp_path: Path) -> None:
+    """The exclusion lives in the recording rule; without it the probe case of the p99 alert must fire."""
+    recording = load_yaml(PROMETHEUS / "rules" / "spam-classifier.recording.yml")
+    for rule in recording["groups"][0]["rules"]:
+        rule["expr"] = rule["expr"].replace('{route!~"/health/.+|/metrics"}', "")
+    mutated = tmp_path / "recording.yml"
+    mutated.write_text(yaml.safe_dump(recording), encoding="utf-8")
+    assert (
+        mutated_rule_tests(
+            tmp_path, "SpamClassifierHighP99Latency", "", "", recording=mutated
         )
         == "fail"
     )
