@@ -311,6 +311,13 @@ def naming_problems(files: dict[str, str]) -> list[str]:
         hosts = yaml.safe_load(files[name])["output.logstash"]["hosts"]
         if not all(host.endswith(f":{port[1]}") for host in hosts):
             problems.append(f"{name} ships to {hosts}, Logstash listens on {port[1]}")
+    kubernetes_hosts = yaml.safe_load(files["filebeat-kubernetes"])["output.logstash"][
+        "hosts"
+    ]
+    if kubernetes_hosts != [f"{port[0]}:{port[1]}"]:
+        problems.append(
+            f"Filebeat on Kubernetes ships to {kubernetes_hosts}, docs/deployment.md says {port[0]}:{port[1]}"
+        )
     if f"port => {port[1]}" not in files["logstash"]:
         problems.append(f"Logstash beats input is not on port {port[1]}")
     return problems

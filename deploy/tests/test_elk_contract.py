@@ -185,6 +185,14 @@ MUTATIONS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str]] = {
         ),
         "naming",
     ),
+    "filebeat ships to another host": (
+        _replace(
+            "filebeat-kubernetes",
+            "logstash.logging.svc:5044",
+            "logstash.default.svc:5044",
+        ),
+        "naming",
+    ),
     "filebeat ships to another port": (
         _replace("filebeat-compose", "logstash:5044", "logstash:5045"),
         "naming",
