@@ -120,14 +120,15 @@ observability-test: setup-ops setup-node setup-python deps-system ## promtool, P
 ansible-test: setup-ops setup-node setup-python ## ansible-lint, syntax checks, the vault role against a real OpenBao
 	deploy/ci/ansible-test.sh
 
-jenkins-check: setup-ops setup-node deps-system ## Jenkinsfile lint and structure, CasC, runbook/docs references
+jenkins-check: setup-ops setup-node setup-python deps-system ## Jenkinsfile lint and structure, CasC, runbook/docs references
 	deploy/ci/jenkins-check.sh
 
 # ---------------------------------------------------------------- release (the Jenkins stages after the tests)
 # IMAGE_TAG is the tag `make images` gives (deploy/ci/containers-env.sh: <version>-<short sha>[-dirty]); evaluated
 # only where used. DOCKERHUB_USER comes from the Jenkins credential 'dockerhub' or the shell.
 IMAGE_TAG ?= $(shell bash -c 'source deploy/ci/containers-env.sh && echo "$$IMAGE_TAG"')
-ANSIBLE_PLAYBOOK ?= ansible-playbook
+# The pinned Ansible of .venv-ops (deploy/requirements-ops.txt); the recipe runs it from ansible/.
+ANSIBLE_PLAYBOOK ?= $(CURDIR)/$(OPS)/ansible-playbook
 # The trainer Job's own kustomization (applied again by `make retrain`).
 TRAINER_KUSTOMIZATION ?= kubernetes/trainer
 export TRAINER_KUSTOMIZATION
@@ -135,7 +136,7 @@ export TRAINER_KUSTOMIZATION
 push-images: ## tag and push the three images to Docker Hub as <DOCKERHUB_USER>/spam-classifier-<name>:<tag>
 	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/push-images.sh
 
-deploy: ## Ansible deploy playbook: the service at this commit's image tag, waits for the rollout
+deploy: setup-ops ## Ansible deploy playbook: the service at this commit's image tag, waits for the rollout
 	@[ -n "$(DOCKERHUB_USER)" ] || { echo "deploy: DOCKERHUB_USER is not set" >&2; exit 1; }
 	cd ansible && $(ANSIBLE_PLAYBOOK) deploy.yml -e image_tag=$(IMAGE_TAG) -e dockerhub_user=$(DOCKERHUB_USER)
 
