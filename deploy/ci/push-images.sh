@@ -7,6 +7,7 @@
 #   - an image labelled stand-in=true: it was built on a local stand-in of an official base image
 #     (deploy/ci/stand-in-base-images.sh, for machines that cannot pull) and must never reach a registry;
 #   - a tag ending in -dirty: built from uncommitted changes, it does not match the commit it names.
+# DOCKER_REGISTRY (default: empty = Docker Hub) names another registry, host[:port].
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/ci/containers-env.sh
@@ -36,11 +37,12 @@ done
 DOCKER_CONFIG="$(mktemp -d)"
 export DOCKER_CONFIG
 trap 'rm -rf "$DOCKER_CONFIG"' EXIT
-printf '%s' "$DOCKERHUB_TOKEN" | docker login --username "$DOCKERHUB_USER" --password-stdin >/dev/null \
-  || fail "docker login as $DOCKERHUB_USER failed (check the 'dockerhub' credential's access token)"
+registry="${DOCKER_REGISTRY:-}"
+printf '%s' "$DOCKERHUB_TOKEN" | docker login --username "$DOCKERHUB_USER" --password-stdin ${registry:+"$registry"} \
+  >/dev/null || fail "docker login as $DOCKERHUB_USER to ${registry:-Docker Hub} failed (check the 'dockerhub' credential's token)"
 
 for name in "${names[@]}"; do
-  remote="$DOCKERHUB_USER/spam-classifier-$name:$IMAGE_TAG"
+  remote="${registry:+$registry/}$DOCKERHUB_USER/spam-classifier-$name:$IMAGE_TAG"
   docker tag "$(image_name "$name")" "$remote"
   docker push --quiet "$remote" >/dev/null || fail "docker push $remote failed"
   echo "push-images: pushed $remote"
