@@ -40,7 +40,13 @@ REQUIRED_PLUGINS = {
 def hadolint(path: Path) -> subprocess.CompletedProcess[str]:
     if not HADOLINT.exists():
         pytest.fail(".venv/bin/hadolint is missing: run make setup-python")
-    return subprocess.run([str(HADOLINT), str(path)], capture_output=True, text=True, check=False, timeout=60)
+    return subprocess.run(
+        [str(HADOLINT), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_hadolint_passes() -> None:
@@ -67,7 +73,7 @@ def test_hadolint_fails_on_mutated_dockerfile(tmp_path: Path, old: str, new: str
 
 def dockerfile_problems(text: str) -> list[str]:
     problems = []
-    base = re.search(r"^FROM (\S+)", text, re.M)
+    base = re.search(r"^FROM (\S+)", text, re.MULTILINE)
     if not base or not re.fullmatch(r"jenkins/jenkins:\d+\.\d+\.\d+-lts-jdk\d+", base.group(1)):
         problems.append(f"base {base.group(1) if base else None} is not the official LTS image at a pinned version")
     # The tools the stages' make targets call, each with proof it is installed.
@@ -83,7 +89,7 @@ def dockerfile_problems(text: str) -> list[str]:
     }.items():
         if not re.search(evidence, text):
             problems.append(f"no {tool} in the image")
-    for source in re.findall(r"^COPY (?:--\S+ )*(\S+) ", text, re.M):
+    for source in re.findall(r"^COPY (?:--\S+ )*(\S+) ", text, re.MULTILINE):
         if not (JENKINS / source).exists():
             problems.append(f"COPY source {source} does not exist in deploy/jenkins/")
     node = re.search(r"ARG NODE_VERSION=(\d+)\.(\d+)", text)
@@ -98,8 +104,11 @@ def test_dockerfile_has_the_tools_the_pipeline_needs() -> None:
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("kubectl version --client", ""), ("COPY requirements.txt", "COPY requirement.txt"),
-     ("ARG NODE_VERSION=20.20.2", "ARG NODE_VERSION=18.20.4")],
+    [
+        ("kubectl version --client", ""),
+        ("COPY requirements.txt", "COPY requirement.txt"),
+        ("ARG NODE_VERSION=20.20.2", "ARG NODE_VERSION=18.20.4"),
+    ],
     ids=["no kubectl", "missing COPY source", "old node"],
 )
 def test_dockerfile_check_fails_on_mutation(old: str, new: str) -> None:
@@ -110,8 +119,8 @@ def test_dockerfile_check_fails_on_mutation(old: str, new: str) -> None:
 
 def plugin_problems(text: str) -> list[str]:
     problems, names = [], set()
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         match = re.fullmatch(r"([a-z0-9-]+):([\w.-]+)", line)
@@ -128,7 +137,8 @@ def test_plugins_are_pinned_and_complete() -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new"), [("git:5.7.0", "git:latest"), ("job-dsl:1.93\n", ""), ("junit:", "junit")],
+    ("old", "new"),
+    [("git:5.7.0", "git:latest"), ("job-dsl:1.93\n", ""), ("junit:", "junit")],
     ids=["latest", "job-dsl dropped", "no version"],
 )
 def test_plugin_check_fails_on_mutation(old: str, new: str) -> None:
@@ -147,7 +157,10 @@ def pins(path: Path) -> dict[str, str]:
 
 
 def test_ansible_pins_match_requirements_ops() -> None:
-    image, ops = pins(JENKINS / "requirements.txt"), pins(REPO / "deploy" / "requirements-ops.txt")
+    image, ops = (
+        pins(JENKINS / "requirements.txt"),
+        pins(REPO / "deploy" / "requirements-ops.txt"),
+    )
     assert image, "deploy/jenkins/requirements.txt pins nothing"
     assert {name: version for name, version in image.items() if ops.get(name) != version} == {}
 
@@ -168,6 +181,26 @@ def compose_environment(compose: dict) -> dict[str, str]:
     return dict(compose["services"]["jenkins"]["environment"])
 
 
+def credential_source_problems(casc: dict, compose: dict) -> list[str]:
+    """Each credential value is read from the environment or a mounted file, never written in casc.yaml."""
+    problems = []
+    passed = compose_environment(compose)
+    mounts = [volume.split(":")[1] for volume in compose["services"]["jenkins"]["volumes"]]
+    entries = [
+        entry for domain in casc["credentials"]["system"]["domainCredentials"] for entry in domain["credentials"]
+    ]
+    for kind, body in (item for entry in entries for item in entry.items()):
+        for key in ("password", "secretBytes", "secret"):
+            if key in body and not str(body[key]).startswith("${"):
+                problems.append(f"credential {body['id']}: {key} is a literal, not read from the environment")
+        if kind == "file":
+            path_variable = re.search(r"readFileBase64:\$\{(\w+)", body["secretBytes"])
+            target = passed.get(path_variable.group(1)) if path_variable else None
+            if target not in mounts:
+                problems.append(f"credential {body['id']}: its file {target} is not mounted by compose.yaml")
+    return problems
+
+
 def casc_problems(casc_text: str, compose_text: str) -> list[str]:
     problems = []
     casc = yaml.safe_load(casc_text)
@@ -176,20 +209,14 @@ def casc_problems(casc_text: str, compose_text: str) -> list[str]:
     for name, has_default in casc_variables(casc_text).items():
         if name not in passed and not has_default:
             problems.append(f"casc.yaml reads ${{{name}}}, compose.yaml does not pass it")
-    for domain in casc["credentials"]["system"]["domainCredentials"]:
-        for entry in domain["credentials"]:
-            for kind, body in entry.items():
-                for key in ("password", "secretBytes", "secret"):
-                    if key in body and not str(body[key]).startswith("${"):
-                        problems.append(f"credential {body['id']}: {key} is a literal, not read from the environment")
-                if kind == "file":
-                    path_variable = re.search(r"readFileBase64:\$\{(\w+)", body["secretBytes"])
-                    target = passed.get(path_variable.group(1)) if path_variable else None
-                    mounts = [volume.split(":")[1] for volume in compose["services"]["jenkins"]["volumes"]]
-                    if target not in mounts:
-                        problems.append(f"credential {body['id']}: its file {target} is not mounted by compose.yaml")
+    problems += credential_source_problems(casc, compose)
     script = "\n".join(job["script"] for job in casc.get("jobs", []))
-    for needed in ("pipelineJob('spam-classifier')", "githubPush()", "scriptPath('Jenkinsfile')", "${REPO_URL}"):
+    for needed in (
+        "pipelineJob('spam-classifier')",
+        "githubPush()",
+        "scriptPath('Jenkinsfile')",
+        "${REPO_URL}",
+    ):
         if needed not in script:
             problems.append(f"casc.yaml job script lacks {needed}")
     for path in re.findall(r"scriptPath\('([^']+)'\)", script):
@@ -211,7 +238,13 @@ def test_casc_parses_and_matches_compose() -> None:
         ("compose.yaml", "      DOCKERHUB_USER:", "      DOCKER_USER:"),
         ("compose.yaml", ":/run/secrets/kubeconfig:ro", ":/run/secrets/kube:ro"),
     ],
-    ids=["literal secret", "job renamed", "missing Jenkinsfile", "variable not passed", "file not mounted"],
+    ids=[
+        "literal secret",
+        "job renamed",
+        "missing Jenkinsfile",
+        "variable not passed",
+        "file not mounted",
+    ],
 )
 def test_casc_check_fails_on_mutation(file: str, old: str, new: str) -> None:
     texts = {name: (JENKINS / name).read_text() for name in ("casc.yaml", "compose.yaml")}
@@ -248,8 +281,11 @@ def test_compose_runs_jenkins_as_documented() -> None:
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("      context: .", "      context: ./controller"), ("      - /var/run/docker.sock:/var/run/docker.sock\n", ""),
-     ("    network_mode: host\n", "    ports: ['127.0.0.1:8081:8080']\n")],
+    [
+        ("      context: .", "      context: ./controller"),
+        ("      - /var/run/docker.sock:/var/run/docker.sock\n", ""),
+        ("    network_mode: host\n", "    ports: ['127.0.0.1:8081:8080']\n"),
+    ],
     ids=["missing context", "no socket", "wrong port"],
 )
 def test_compose_check_fails_on_mutation(old: str, new: str) -> None:
@@ -260,22 +296,40 @@ def test_compose_check_fails_on_mutation(old: str, new: str) -> None:
 
 def test_compose_file_is_valid_for_compose() -> None:
     """`docker compose config` (v2) or Debian's docker-compose v1 accept the file with the required variables set."""
-    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True,
-                                                 check=False).returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode == 0
+    ):
         command = ["docker", "compose"]
     elif shutil.which("docker-compose"):
         command = ["docker-compose"]
     else:
         pytest.skip("neither docker compose nor docker-compose is installed")
-    environment = {"PATH": "/usr/bin:/bin", "HOME": "/home/student", "JENKINS_ADMIN_PASSWORD": "x",
-                   "REPO_URL": "https://github.com/student/spam-classifier.git", "DOCKERHUB_USER": "student",
-                   "DOCKERHUB_TOKEN": "token"}
-    result = subprocess.run([*command, "-f", "compose.yaml", "config", "-q"], cwd=JENKINS, env=environment,
-                            capture_output=True, text=True, check=False)
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/home/student",
+        "JENKINS_ADMIN_PASSWORD": "x",
+        "REPO_URL": "https://github.com/student/spam-classifier.git",
+        "DOCKERHUB_USER": "student",
+        "DOCKERHUB_TOKEN": "token",
+    }
+    result = subprocess.run(
+        [*command, "-f", "compose.yaml", "config", "-q"],
+        cwd=JENKINS,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
-    missing = subprocess.run([*command, "-f", "compose.yaml", "config", "-q"], cwd=JENKINS,
-                             env={"PATH": "/usr/bin:/bin", "HOME": "/home/student"}, capture_output=True, text=True,
-                             check=False)
+    missing = subprocess.run(
+        [*command, "-f", "compose.yaml", "config", "-q"],
+        cwd=JENKINS,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/home/student"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert missing.returncode != 0 and "JENKINS_ADMIN_PASSWORD" in missing.stderr, "required variables not enforced"
 
 
@@ -283,5 +337,5 @@ def test_env_example_lists_every_required_variable() -> None:
     example = (JENKINS / ".env.example").read_text()
     compose = (JENKINS / "compose.yaml").read_text()
     required = set(re.findall(r"\$\{(\w+):\?", compose)) | {"DOCKER_GID"}
-    listed = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    listed = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
     assert required <= listed, f".env.example lacks {sorted(required - listed)}"

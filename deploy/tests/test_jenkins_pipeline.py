@@ -28,13 +28,49 @@ CASC = REPO / "deploy" / "jenkins" / "casc.yaml"
 GROOVY_LINT = REPO / "deploy" / "ci" / "groovy-lint" / "node_modules" / ".bin" / "npm-groovy-lint"
 
 # Declarative Pipeline syntax reference (jenkins.io/doc/book/pipeline/syntax).
-PIPELINE_SECTIONS = {"agent", "triggers", "options", "parameters", "environment", "tools", "libraries", "stages",
-                     "post"}
-STAGE_DIRECTIVES = {"agent", "environment", "input", "when", "options", "tools", "post", "steps", "stages",
-                    "parallel", "matrix", "failFast"}
-POST_CONDITIONS = {"always", "changed", "fixed", "regression", "aborted", "failure", "success", "unstable",
-                   "unsuccessful", "cleanup"}
-REQUIRED_OPTIONS = {"timestamps", "timeout", "disableConcurrentBuilds", "buildDiscarder"}
+PIPELINE_SECTIONS = {
+    "agent",
+    "triggers",
+    "options",
+    "parameters",
+    "environment",
+    "tools",
+    "libraries",
+    "stages",
+    "post",
+}
+STAGE_DIRECTIVES = {
+    "agent",
+    "environment",
+    "input",
+    "when",
+    "options",
+    "tools",
+    "post",
+    "steps",
+    "stages",
+    "parallel",
+    "matrix",
+    "failFast",
+}
+POST_CONDITIONS = {
+    "always",
+    "changed",
+    "fixed",
+    "regression",
+    "aborted",
+    "failure",
+    "success",
+    "unstable",
+    "unsuccessful",
+    "cleanup",
+}
+REQUIRED_OPTIONS = {
+    "timestamps",
+    "timeout",
+    "disableConcurrentBuilds",
+    "buildDiscarder",
+}
 
 
 # ---------------------------------------------------------------- a small reader of Groovy blocks
@@ -44,7 +80,7 @@ _TOKEN = re.compile(
       |(?P<ident>[A-Za-z_][A-Za-z0-9_.]*)
       |(?P<punct>[{}()\[\],:])
       |(?P<other>\S)""",
-    re.S | re.X,
+    re.DOTALL | re.VERBOSE,
 )
 
 
@@ -156,23 +192,9 @@ def pipeline_of(text: str) -> Block:
 
 
 # ---------------------------------------------------------------- structure
-def structure_problems(text: str) -> list[str]:
-    """Everything wrong with the declarative structure (empty = fine)."""
+def stage_problems(pipeline: Block) -> list[str]:
+    """Every stage: known directives, non-empty steps, known post conditions."""
     problems: list[str] = []
-    pipeline = pipeline_of(text)
-    unknown = pipeline.names() - PIPELINE_SECTIONS
-    if unknown:
-        problems.append(f"unknown pipeline sections {sorted(unknown)}")
-    for required in ("agent", "triggers", "options", "stages", "post"):
-        if required not in pipeline.names():
-            problems.append(f"pipeline has no {required}")
-    triggers = pipeline.block("triggers")
-    if triggers is None or "githubPush" not in {call.name for call in triggers.calls} | triggers.names():
-        problems.append("triggers has no githubPush() (the job's 'GitHub hook trigger for GITScm polling')")
-    options = pipeline.block("options")
-    missing_options = REQUIRED_OPTIONS - (options.names() if options else set())
-    if missing_options:
-        problems.append(f"options lacks {sorted(missing_options)}")
     stages = pipeline.block("stages")
     stage_blocks = [block for block in (stages.blocks if stages else []) if block.name == "stage"]
     if not stage_blocks:
@@ -191,6 +213,27 @@ def structure_problems(text: str) -> list[str]:
             bad = post.names() - POST_CONDITIONS
             if bad:
                 problems.append(f"stage {label!r}: unknown post conditions {sorted(bad)}")
+    return problems
+
+
+def structure_problems(text: str) -> list[str]:
+    """Everything wrong with the declarative structure (empty = fine)."""
+    problems: list[str] = []
+    pipeline = pipeline_of(text)
+    unknown = pipeline.names() - PIPELINE_SECTIONS
+    if unknown:
+        problems.append(f"unknown pipeline sections {sorted(unknown)}")
+    for required in ("agent", "triggers", "options", "stages", "post"):
+        if required not in pipeline.names():
+            problems.append(f"pipeline has no {required}")
+    triggers = pipeline.block("triggers")
+    if triggers is None or "githubPush" not in {call.name for call in triggers.calls} | triggers.names():
+        problems.append("triggers has no githubPush() (the job's 'GitHub hook trigger for GITScm polling')")
+    options = pipeline.block("options")
+    missing_options = REQUIRED_OPTIONS - (options.names() if options else set())
+    if missing_options:
+        problems.append(f"options lacks {sorted(missing_options)}")
+    problems += stage_problems(pipeline)
     post = pipeline.block("post")
     if post is not None:
         bad = post.names() - POST_CONDITIONS
@@ -309,7 +352,7 @@ def credential_problems(text: str, casc_text: str) -> list[str]:
 def ci_parity_problems(text: str) -> list[str]:
     """`.ci/run` runs `make test`; Jenkins must run each of its prerequisites as a stage, all before any push."""
     problems = []
-    if not re.search(r"^make test$", (REPO / ".ci" / "run").read_text(), re.M):
+    if not re.search(r"^make test$", (REPO / ".ci" / "run").read_text(), re.MULTILINE):
         problems.append(".ci/run no longer calls make test")
     ci_targets = makefile_rules()["test"][0]
     targets = [target for _, target in make_targets_by_stage(text)]
@@ -337,11 +380,26 @@ def test_groovy_lint_passes() -> None:
 
 def run_groovy_lint(path: Path) -> subprocess.CompletedProcess[str]:
     if not GROOVY_LINT.exists():
-        pytest.fail("npm-groovy-lint is not installed: run deploy/ci/jenkins-check.sh (it installs deploy/ci/groovy-lint)")
+        pytest.fail(
+            "npm-groovy-lint is not installed: run deploy/ci/jenkins-check.sh (it installs deploy/ci/groovy-lint)"
+        )
     return subprocess.run(
-        [str(GROOVY_LINT), "--config", "recommended-jenkinsfile", "--failon", "error", "--noserver", "--output",
-         "txt", str(path)],
-        capture_output=True, text=True, timeout=300, cwd=path.parent, check=False,
+        [
+            str(GROOVY_LINT),
+            "--config",
+            "recommended-jenkinsfile",
+            "--failon",
+            "error",
+            "--noserver",
+            "--output",
+            "txt",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=path.parent,
+        check=False,
     )
 
 
@@ -378,10 +436,15 @@ def _replace(text: str, old: str, new: str) -> str:
 STRUCTURE_MUTATIONS = {
     "no push trigger": ("githubPush()", "cron('H 2 * * *')"),
     "unknown directive": ("    options {", "    optoins {"),
-    "stage without steps": ("stage('Lint') {\n            steps {\n                sh 'make lint'\n            }",
-                            "stage('Lint') {\n            when { branch 'main' }"),
+    "stage without steps": (
+        "stage('Lint') {\n            steps {\n                sh 'make lint'\n            }",
+        "stage('Lint') {\n            when { branch 'main' }",
+    ),
     "empty steps": ("sh 'make lint'", ""),
-    "no junit in post": ("junit testResults: 'reports/junit/*.xml', allowEmptyResults: true", "echo 'done'"),
+    "no junit in post": (
+        "junit testResults: 'reports/junit/*.xml', allowEmptyResults: true",
+        "echo 'done'",
+    ),
     "no timeout": ("timeout(time: 60, unit: 'MINUTES')", ""),
 }
 
@@ -401,7 +464,10 @@ def test_groovy_lint_fails_on_a_syntax_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("sh 'make lint'", "sh 'make lint && echo ok'"), ("sh 'make lint'", "sh 'make lint-everything'")],
+    [
+        ("sh 'make lint'", "sh 'make lint && echo ok'"),
+        ("sh 'make lint'", "sh 'make lint-everything'"),
+    ],
     ids=["shell logic", "unknown target"],
 )
 def test_sh_check_fails_on_mutated_jenkinsfile(old: str, new: str) -> None:

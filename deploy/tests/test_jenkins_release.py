@@ -30,15 +30,30 @@ STRICT = os.environ.get("CI") == "true"
 
 
 def run(script: str, env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CI / script)], env={**os.environ, **env}, capture_output=True, text=True,
-                          timeout=timeout, check=False, cwd=REPO)
+    return subprocess.run(
+        [str(CI / script)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=REPO,
+    )
 
 
 # ---------------------------------------------------------------- push-images.sh
 def engine_available() -> bool:
-    return shutil.which("docker") is not None and subprocess.run(
-        ["bash", "-c", "source deploy/ci/containers-env.sh && ensure_engine"], cwd=REPO, capture_output=True,
-        check=False, timeout=120).returncode == 0
+    return (
+        shutil.which("docker") is not None
+        and subprocess.run(
+            ["bash", "-c", "source deploy/ci/containers-env.sh && ensure_engine"],
+            cwd=REPO,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        ).returncode
+        == 0
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +69,26 @@ def images(engine: None) -> Iterator[tuple[str, str]]:
     """(prefix, tag) of three empty images `<prefix>-{app,mlflow,trainer}:<tag>`; the test labels them."""
     prefix, tag = f"jenkins-check-{uuid.uuid4().hex[:8]}", "1.0.0-abc1234"
     yield prefix, tag
-    subprocess.run(["bash", "-c", f"docker images -q --filter reference='{prefix}-*' | sort -u | xargs -r docker rmi -f"],
-                   capture_output=True, check=False)
+    subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"docker images -q --filter reference='{prefix}-*' | sort -u | xargs -r docker rmi -f",
+        ],
+        capture_output=True,
+        check=False,
+    )
 
 
 def make_image(name: str, stand_in: bool) -> None:
     change = ["--change", "LABEL stand-in=true"] if stand_in else ["--change", "LABEL purpose=jenkins-check"]
     empty_tar = subprocess.run(["tar", "-cf", "-", "-T", "/dev/null"], capture_output=True, check=True).stdout
-    subprocess.run(["docker", "import", *change, "-", name], input=empty_tar, capture_output=True, check=True)
+    subprocess.run(
+        ["docker", "import", *change, "-", name],
+        input=empty_tar,
+        capture_output=True,
+        check=True,
+    )
 
 
 def closed_port() -> int:
@@ -71,8 +98,13 @@ def closed_port() -> int:
 
 
 def push_env(prefix: str, tag: str) -> dict[str, str]:
-    return {"IMAGE_PREFIX": prefix, "IMAGE_TAG": tag, "DOCKERHUB_USER": "student", "DOCKERHUB_TOKEN": "not-a-token",
-            "DOCKER_REGISTRY": f"127.0.0.1:{closed_port()}"}
+    return {
+        "IMAGE_PREFIX": prefix,
+        "IMAGE_TAG": tag,
+        "DOCKERHUB_USER": "student",
+        "DOCKERHUB_TOKEN": "not-a-token",
+        "DOCKER_REGISTRY": f"127.0.0.1:{closed_port()}",
+    }
 
 
 def test_push_refuses_a_stand_in_image_before_login(images: tuple[str, str]) -> None:
@@ -118,13 +150,20 @@ def test_stand_in_check_seen_failing_on_a_mutated_script(images: tuple[str, str]
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"IMAGE_TAG": "1.0.0-abc1234-dirty"}, "uncommitted"), ({"DOCKERHUB_TOKEN": ""}, "DOCKERHUB_TOKEN"),
-     ({"DOCKERHUB_USER": ""}, "DOCKERHUB_USER")],
+    [
+        ({"IMAGE_TAG": "1.0.0-abc1234-dirty"}, "uncommitted"),
+        ({"DOCKERHUB_TOKEN": ""}, "DOCKERHUB_TOKEN"),
+        ({"DOCKERHUB_USER": ""}, "DOCKERHUB_USER"),
+    ],
     ids=["dirty tag", "no token", "no user"],
 )
 def test_push_refuses_bad_input(env: dict[str, str], message: str) -> None:
-    base = {"IMAGE_PREFIX": "jenkins-check-none", "IMAGE_TAG": "1.0.0-abc1234", "DOCKERHUB_USER": "student",
-            "DOCKERHUB_TOKEN": "not-a-token"}
+    base = {
+        "IMAGE_PREFIX": "jenkins-check-none",
+        "IMAGE_TAG": "1.0.0-abc1234",
+        "DOCKERHUB_USER": "student",
+        "DOCKERHUB_TOKEN": "not-a-token",
+    }
     result = run("push-images.sh", {**base, **env})
     assert result.returncode != 0 and message in result.stderr, result.stderr
 
@@ -147,19 +186,36 @@ def service() -> Iterator[dict]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             if self.path == "/health/ready":
-                self.reply(200 if state["ready"] else 503, {"status": "ok" if state["ready"] else "error"})
+                self.reply(
+                    200 if state["ready"] else 503,
+                    {"status": "ok" if state["ready"] else "error"},
+                )
             elif self.path == "/api/v1/info":
-                self.reply(200, {"service": "spam-classifier", "version": "1.0.0", "gitCommit": state["commit"],
-                                 "model": {"name": "spam-classifier", "version": "1", "source": "mlflow"}})
+                self.reply(
+                    200,
+                    {
+                        "service": "spam-classifier",
+                        "version": "1.0.0",
+                        "gitCommit": state["commit"],
+                        "model": {
+                            "name": "spam-classifier",
+                            "version": "1",
+                            "source": "mlflow",
+                        },
+                    },
+                )
             else:
                 self.reply(404, {"statusCode": 404})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("content-length", 0))
             json.loads(self.rfile.read(length))
-            self.reply(200, {"label": state["label"], "spamProbability": 0.99, "modelVersion": "1"})
+            self.reply(
+                200,
+                {"label": state["label"], "spamProbability": 0.99, "modelVersion": "1"},
+            )
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -171,7 +227,10 @@ def service() -> Iterator[dict]:
 
 
 def smoke(service: dict, commit: str) -> subprocess.CompletedProcess[str]:
-    return run("smoke-test.sh", {"SMOKE_URL": service["url"], "GIT_COMMIT": commit, "SMOKE_ATTEMPTS": "3"})
+    return run(
+        "smoke-test.sh",
+        {"SMOKE_URL": service["url"], "GIT_COMMIT": commit, "SMOKE_ATTEMPTS": "3"},
+    )
 
 
 def test_smoke_test_passes_when_this_commit_is_served(service: dict) -> None:
@@ -204,7 +263,9 @@ echo "$*" >>"$FAKE_LOG"
 case "$*" in
   *"get deployment/spam-classifier"*) echo "$FAKE_LIVE_IMAGE" ;;
   "apply -k "*) exec "$REAL_KUBECTL" kustomize "${@: -1}" >"$FAKE_RENDERED" ;;
-  *"logs job/trainer"*) echo 'INFO training'; echo '{"run_id": "r", "model_version": "4", "promoted": true, "reason": "better than production v3"}' ;;
+  *"logs job/trainer"*)
+    echo 'INFO training'
+    echo '{"run_id": "r", "model_version": "4", "promoted": true, "reason": "better than production v3"}' ;;
 esac
 exit 0
 """
@@ -220,8 +281,12 @@ def kubectl(tmp_path: Path) -> dict[str, str]:
     fake = bin_dir / "kubectl"
     fake.write_text(FAKE_KUBECTL)
     fake.chmod(0o755)
-    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "REAL_KUBECTL": real, "FAKE_LOG": str(tmp_path / "calls"),
-            "FAKE_RENDERED": str(tmp_path / "rendered.yaml")}
+    return {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "REAL_KUBECTL": real,
+        "FAKE_LOG": str(tmp_path / "calls"),
+        "FAKE_RENDERED": str(tmp_path / "rendered.yaml"),
+    }
 
 
 def calls(env: dict[str, str]) -> str:
@@ -230,29 +295,45 @@ def calls(env: dict[str, str]) -> str:
 
 
 def test_rollback_undoes_when_this_build_is_live(kubectl: dict[str, str]) -> None:
-    env = {**kubectl, "FAKE_LIVE_IMAGE": "student/spam-classifier-app:1.0.0-abc1234", "IMAGE_TAG": "1.0.0-abc1234"}
+    env = {
+        **kubectl,
+        "FAKE_LIVE_IMAGE": "student/spam-classifier-app:1.0.0-abc1234",
+        "IMAGE_TAG": "1.0.0-abc1234",
+    }
     result = run("rollback.sh", env)
     assert result.returncode == 0, result.stderr
     assert "rollout undo deployment/spam-classifier" in calls(env)
     assert "rollout status deployment/spam-classifier" in calls(env)
 
 
-def test_rollback_leaves_an_already_rolled_back_deployment_alone(kubectl: dict[str, str]) -> None:
+def test_rollback_leaves_an_already_rolled_back_deployment_alone(
+    kubectl: dict[str, str],
+) -> None:
     """A second undo would bring the broken version back (the playbook may have rolled back already)."""
-    env = {**kubectl, "FAKE_LIVE_IMAGE": "student/spam-classifier-app:1.0.0-0ld0000", "IMAGE_TAG": "1.0.0-abc1234"}
+    env = {
+        **kubectl,
+        "FAKE_LIVE_IMAGE": "student/spam-classifier-app:1.0.0-0ld0000",
+        "IMAGE_TAG": "1.0.0-abc1234",
+    }
     result = run("rollback.sh", env)
     assert result.returncode == 0 and "nothing to undo" in result.stdout
     assert "rollout undo" not in calls(env)
 
 
 def test_rollback_force_undoes_anyway(kubectl: dict[str, str]) -> None:
-    env = {**kubectl, "FAKE_LIVE_IMAGE": "student/spam-classifier-app:1.0.0-0ld0000", "IMAGE_TAG": "1.0.0-abc1234",
-           "ROLLBACK_FORCE": "1"}
+    env = {
+        **kubectl,
+        "FAKE_LIVE_IMAGE": "student/spam-classifier-app:1.0.0-0ld0000",
+        "IMAGE_TAG": "1.0.0-abc1234",
+        "ROLLBACK_FORCE": "1",
+    }
     assert run("rollback.sh", env).returncode == 0
     assert "rollout undo" in calls(env)
 
 
-def test_retrain_runs_this_builds_trainer_image_and_prints_the_verdict(kubectl: dict[str, str]) -> None:
+def test_retrain_runs_this_builds_trainer_image_and_prints_the_verdict(
+    kubectl: dict[str, str],
+) -> None:
     trainer = REPO / "build" / f"jenkins-check-trainer-{uuid.uuid4().hex[:6]}"
     trainer.mkdir(parents=True)
     try:
@@ -260,9 +341,14 @@ def test_retrain_runs_this_builds_trainer_image_and_prints_the_verdict(kubectl: 
         (trainer / "job.yaml").write_text(
             "apiVersion: batch/v1\nkind: Job\nmetadata: {name: trainer, namespace: spam-classifier}\n"
             "spec:\n  template:\n    spec:\n      restartPolicy: Never\n"
-            "      containers: [{name: trainer, image: spam-classifier-trainer}]\n")
-        env = {**kubectl, "TRAINER_KUSTOMIZATION": str(trainer.relative_to(REPO)), "DOCKERHUB_USER": "student",
-               "IMAGE_TAG": "1.0.0-abc1234"}
+            "      containers: [{name: trainer, image: spam-classifier-trainer}]\n"
+        )
+        env = {
+            **kubectl,
+            "TRAINER_KUSTOMIZATION": str(trainer.relative_to(REPO)),
+            "DOCKERHUB_USER": "student",
+            "IMAGE_TAG": "1.0.0-abc1234",
+        }
         result = run("retrain.sh", env)
     finally:
         shutil.rmtree(trainer)
