@@ -148,6 +148,4 @@ def make_closure(target: str, rules: dict[str, tuple[list[str], list[str]]] | No
 def jenkins_credential_ids() -> set[str]:
     """Credential ids of docs/deployment.md's Jenkins table (rows `credential: ...`)."""
     found = table("deployment.md", "Jenkins")
-    return {
-        code for what, value in found.rows if what.startswith("credential") for code in codes(value)[:1]
-    }
+    return {code for what, value in found.rows if what.startswith("credential") for code in codes(value)[:1]}
