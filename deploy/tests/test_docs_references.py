@@ -15,14 +15,13 @@ Does not prove that a command's output is what the runbook says it is: that is t
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from contracts import REPO, codes, kustomize_build, makefile_rules, table
+from contracts import REPO, codes, kustomize_build, makefile_rules, pending_in_this_branch, table
 
 DOCUMENTS = sorted(
     [REPO / "RUN_PROJECT_STEPS.md", REPO / "README.md", *(REPO / "docs").glob("*.md")],
@@ -57,10 +56,6 @@ def code_of(text: str) -> list[str]:
     fences = _FENCE.findall(text)
     prose = _FENCE.sub("", text)
     return fences + _SPAN.findall(prose)
-
-
-def pending_prefixes() -> list[str]:
-    return os.environ.get("JENKINS_CHECK_PENDING", "").split()
 
 
 def ignored_by_git(path: str) -> bool:
@@ -110,11 +105,10 @@ def document_problems(document: Path, text: str) -> tuple[list[str], list[str]]:
     """(problems, pending) of one document's text."""
     problems: list[str] = []
     pending: list[str] = []
-    prefixes = pending_prefixes()
     name = str(document.relative_to(REPO))
 
     def missing(what: str, path: str) -> None:
-        if any(path == prefix.rstrip("/") or path.startswith(prefix) for prefix in prefixes):
+        if pending_in_this_branch(path):
             pending.append(f"{name}: {what} {path}")
         else:
             problems.append(f"{name}: {what} {path} does not exist")
@@ -180,7 +174,7 @@ def test_documented_playbooks_exist() -> None:
         for playbook in codes(cell):
             if not (REPO / "ansible" / playbook).exists():
                 missing.append(f"ansible/{playbook}")
-    pending = [path for path in missing if any(path.startswith(prefix) for prefix in pending_prefixes())]
+    pending = [path for path in missing if pending_in_this_branch(path)]
     assert sorted(set(missing) - set(pending)) == []
     if pending:
         pytest.skip("not in this branch yet: " + ", ".join(pending))
@@ -206,7 +200,7 @@ def test_compose_ports_are_documented() -> None:
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
 def test_manifest_services_match_the_deployment_table(kustomization: str) -> None:
     if not (REPO / kustomization / "kustomization.yaml").exists():
-        if any(kustomization.startswith(prefix.rstrip("/")) for prefix in pending_prefixes()):
+        if pending_in_this_branch(kustomization):
             pytest.skip(f"{kustomization} not in this branch yet")
         pytest.fail(f"{kustomization}/kustomization.yaml does not exist")
     rows = service_rows()

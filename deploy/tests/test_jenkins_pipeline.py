@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from contracts import REPO, jenkins_credential_ids, make_closure, makefile_rules
+from contracts import REPO, jenkins_credential_ids, make_closure, makefile_rules, pending_in_this_branch
 
 JENKINSFILE = REPO / "Jenkinsfile"
 CASC = REPO / "deploy" / "jenkins" / "casc.yaml"
@@ -302,11 +302,6 @@ def referenced_files(targets: list[str], makefile: Path = REPO / "Makefile") -> 
     return found
 
 
-def pending_paths() -> set[str]:
-    """Paths another branch brings (JENKINS_CHECK_PENDING, never set in CI): skipped instead of failed."""
-    return set(os.environ.get("JENKINS_CHECK_PENDING", "").split())
-
-
 def sh_problems(text: str, makefile: Path = REPO / "Makefile") -> list[str]:
     rules = makefile_rules(makefile)
     commands = sh_commands(text)
@@ -324,7 +319,6 @@ def missing_files(text: str, makefile: Path = REPO / "Makefile") -> tuple[list[s
     """(missing, pending) scripts and playbooks the pipeline's make targets reach; non-executable scripts count
     as missing."""
     targets = [target for _, target in make_targets_by_stage(text)]
-    pending = pending_paths()
     missing, skipped = [], []
     for path, via in sorted(referenced_files(targets, makefile).items()):
         label = f"{path} (make {', '.join(sorted(set(via)))})"
@@ -333,7 +327,7 @@ def missing_files(text: str, makefile: Path = REPO / "Makefile") -> tuple[list[s
             if path.endswith(".sh") and not os.access(file, os.X_OK):
                 missing.append(label + " is not executable")
         else:
-            (skipped if path in pending else missing).append(label)
+            (skipped if pending_in_this_branch(path) else missing).append(label)
     return missing, skipped
 
 
