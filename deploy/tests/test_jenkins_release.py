@@ -3,8 +3,9 @@
 push-images.sh runs against the real Docker engine with tiny images made by `docker import` (no base image needed):
 an image labelled stand-in=true is refused before any login, a -dirty tag is refused, and clean images get as far
 as `docker login` (to a closed loopback port here, since Docker Hub is unreachable; never a real push).
-smoke-test.sh runs against a small HTTP server on 127.0.0.1 that answers the three routes it calls in the documented
-shapes (docs/api.md); the real service's /api/v1/info commit is checked by `make container-test`.
+smoke-test.sh runs against the real service (dist/main.js, built if missing) on 127.0.0.1 with a model trained by the
+training CLI (--quick, ~20-40 s); only "the service classifies the spam sample as ham", which the real model never
+does, uses a small loopback HTTP server answering the documented shapes (docs/api.md).
 rollback.sh and retrain.sh need a cluster, which cannot run here: a `kubectl` stand-in on PATH records the calls and
 answers what a cluster would (retrain's kustomization is rendered by the real `kubectl kustomize`).
 """
@@ -17,8 +18,10 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -91,19 +94,13 @@ def make_image(name: str, stand_in: bool) -> None:
     )
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def push_env(prefix: str, tag: str) -> dict[str, str]:
     return {
         "IMAGE_PREFIX": prefix,
         "IMAGE_TAG": tag,
         "DOCKERHUB_USER": "student",
         "DOCKERHUB_TOKEN": "not-a-token",
-        "DOCKER_REGISTRY": f"127.0.0.1:{closed_port()}",
+        "DOCKER_REGISTRY": f"127.0.0.1:{free_port()}",
     }
 
 
@@ -169,90 +166,128 @@ def test_push_refuses_bad_input(env: dict[str, str], message: str) -> None:
 
 
 # ---------------------------------------------------------------- smoke-test.sh
-@pytest.fixture
-def service() -> Iterator[dict]:
-    """A loopback HTTP server answering /health/ready, /api/v1/info and POST /api/v1/predict as docs/api.md says."""
-    state = {"commit": "abc1234", "ready": True, "label": "spam"}
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real model.json: build/model/model.json when `make train` left one, else a --quick training run."""
+    existing = REPO / "build" / "model" / "model.json"
+    if existing.exists():
+        return existing
+    python = REPO / ".venv" / "bin" / "python"
+    if not python.exists():
+        pytest.fail(".venv is missing: run make setup-python")
+    out = tmp_path_factory.mktemp("model")
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "training.train",
+            "--quick",
+            "--output-dir",
+            str(out),
+            "--tracking-uri",
+            f"sqlite:///{out}/mlflow.db",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
+    return out / "model.json"
+
+
+@pytest.fixture(scope="module")
+def built_service() -> Path:
+    main = REPO / "dist" / "main.js"
+    if not main.exists():
+        subprocess.run(["npm", "run", "build"], cwd=REPO, check=True, capture_output=True, timeout=600)
+    return main
+
+
+@contextmanager
+def real_service(main: Path, model: str, commit: str, tmp_path: Path) -> Iterator[str]:
+    """The built service on a free loopback port, serving `model` (MODEL_SOURCE) and reporting `commit`."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "MODEL_SOURCE": model,
+        "GIT_COMMIT": commit,
+        "MODEL_CACHE_DIR": str(tmp_path / "cache"),
+        "LOG_LEVEL": "warn",
+    }
+    process = subprocess.Popen(["node", str(main)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(100):  # until it listens (readiness is the script's business), at most 20 s
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def smoke(url: str, commit: str) -> subprocess.CompletedProcess[str]:
+    return run("smoke-test.sh", {"SMOKE_URL": url, "GIT_COMMIT": commit, "SMOKE_ATTEMPTS": "5"})
+
+
+def test_smoke_test_passes_when_this_commit_is_served(built_service: Path, model_file: Path, tmp_path: Path) -> None:
+    with real_service(built_service, f"file:{model_file}", "abc1234", tmp_path) as url:
+        result = smoke(url, "abc1234")
+    assert result.returncode == 0, result.stderr
+    assert "ok (commit abc1234, spam classified as spam)" in result.stdout
+
+
+def test_smoke_test_fails_when_an_older_commit_is_served(built_service: Path, model_file: Path, tmp_path: Path) -> None:
+    with real_service(built_service, f"file:{model_file}", "abc1234", tmp_path) as url:
+        result = smoke(url, "def5678")
+    assert result.returncode != 0 and "reports commit 'abc1234', this build is 'def5678'" in result.stderr
+
+
+def test_smoke_test_fails_when_never_ready(built_service: Path, tmp_path: Path) -> None:
+    """A real service without a model stays up but not ready (503)."""
+    with real_service(built_service, f"file:{tmp_path}/missing/model.json", "abc1234", tmp_path) as url:
+        result = smoke(url, "abc1234")
+    assert result.returncode != 0 and "did not become ready" in result.stderr
+
+
+def test_smoke_test_fails_on_a_wrong_prediction() -> None:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
-        def reply(self, status: int, body: dict) -> None:
+        def reply(self, body: dict) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
+            self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            if self.path == "/health/ready":
-                self.reply(
-                    200 if state["ready"] else 503,
-                    {"status": "ok" if state["ready"] else "error"},
-                )
-            elif self.path == "/api/v1/info":
-                self.reply(
-                    200,
-                    {
-                        "service": "spam-classifier",
-                        "version": "1.0.0",
-                        "gitCommit": state["commit"],
-                        "model": {
-                            "name": "spam-classifier",
-                            "version": "1",
-                            "source": "mlflow",
-                        },
-                    },
-                )
-            else:
-                self.reply(404, {"statusCode": 404})
+            self.reply({"status": "ok"} if self.path == "/health/ready" else {"gitCommit": "abc1234"})
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("content-length", 0))
-            json.loads(self.rfile.read(length))
-            self.reply(
-                200,
-                {"label": state["label"], "spamProbability": 0.99, "modelVersion": "1"},
-            )
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self.reply({"label": "ham", "spamProbability": 0.01, "modelVersion": "1"})
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
-def smoke(service: dict, commit: str) -> subprocess.CompletedProcess[str]:
-    return run(
-        "smoke-test.sh",
-        {"SMOKE_URL": service["url"], "GIT_COMMIT": commit, "SMOKE_ATTEMPTS": "3"},
-    )
-
-
-def test_smoke_test_passes_when_this_commit_is_served(service: dict) -> None:
-    result = smoke(service, "abc1234")
-    assert result.returncode == 0, result.stderr
-    assert "ok (commit abc1234" in result.stdout
-
-
-def test_smoke_test_fails_when_an_older_commit_is_served(service: dict) -> None:
-    result = smoke(service, "def5678")
-    assert result.returncode != 0 and "reports commit 'abc1234', this build is 'def5678'" in result.stderr
-
-
-def test_smoke_test_fails_when_never_ready(service: dict) -> None:
-    service["ready"] = False
-    result = smoke(service, "abc1234")
-    assert result.returncode != 0 and "did not become ready" in result.stderr
-
-
-def test_smoke_test_fails_on_a_wrong_prediction(service: dict) -> None:
-    service["label"] = "ham"
-    result = smoke(service, "abc1234")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = smoke(f"http://127.0.0.1:{server.server_address[1]}", "abc1234")
+    finally:
+        server.shutdown()
+        server.server_close()
     assert result.returncode != 0 and "classified 'ham'" in result.stderr
 
 
