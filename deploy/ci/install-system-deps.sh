@@ -10,6 +10,7 @@ packages=(
   debootstrap       # stand-in base images (nothing can be pulled here)
   curl              # container-test and compose.sh talk HTTP to the stack
   prometheus        # observability-test: promtool and a real Prometheus (built without Kubernetes discovery)
+  openjdk-17-jre-headless  # npm-groovy-lint (make jenkins-check) runs CodeNarc on Java >= 17
 )
 
 missing=()
