@@ -18,7 +18,8 @@ export APP_VERSION GIT_COMMIT
 .PHONY: help run test lint clean train setup setup-python setup-node setup-ops deps-system \
         lint-python lint-node lint-docker test-python test-node test-integration test-ui bench \
         images compose-up compose-down container-test \
-        test-deploy k8s-check rollout-drill capacity observability-test ansible-test jenkins-check
+        test-deploy k8s-check rollout-drill capacity observability-test ansible-test jenkins-check \
+        push-images deploy smoke-test rollback retrain
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -64,7 +65,7 @@ lint-python: setup-python ## ruff check + format check of training/
 	$(VENV)/bin/ruff format --check training
 
 test-python: setup-python ## pytest: data, code, model tests and a real mlflow server (about 3 minutes)
-	$(VENV)/bin/pytest -q training/tests
+	$(VENV)/bin/pytest -q training/tests --junitxml=reports/junit/pytest-training.xml
 
 # ---------------------------------------------------------------- service (TypeScript / NestJS)
 lint-node: setup-node ## eslint + tsc --noEmit (strict)
@@ -119,8 +120,34 @@ observability-test: setup-ops setup-node setup-python deps-system ## promtool, P
 ansible-test: setup-ops setup-node setup-python ## ansible-lint, syntax checks, the vault role against a real OpenBao
 	deploy/ci/ansible-test.sh
 
-jenkins-check: setup-ops setup-node deps-system ## Jenkinsfile lint and structure, CasC, runbook/docs references
+jenkins-check: setup-ops setup-node setup-python deps-system ## Jenkinsfile lint and structure, CasC, runbook/docs references
 	deploy/ci/jenkins-check.sh
+
+# ---------------------------------------------------------------- release (the Jenkins stages after the tests)
+# IMAGE_TAG is the tag `make images` gives (deploy/ci/containers-env.sh: <version>-<short sha>[-dirty]); evaluated
+# only where used. DOCKERHUB_USER comes from the Jenkins credential 'dockerhub' or the shell.
+IMAGE_TAG ?= $(shell bash -c 'source deploy/ci/containers-env.sh && echo "$$IMAGE_TAG"')
+# The pinned Ansible of .venv-ops (deploy/requirements-ops.txt); the recipe runs it from ansible/.
+ANSIBLE_PLAYBOOK ?= $(CURDIR)/$(OPS)/ansible-playbook
+# The trainer Job's own kustomization (applied again by `make retrain`).
+TRAINER_KUSTOMIZATION ?= kubernetes/trainer
+export TRAINER_KUSTOMIZATION
+
+push-images: ## tag and push the three images to Docker Hub as <DOCKERHUB_USER>/spam-classifier-<name>:<tag>
+	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/push-images.sh
+
+deploy: setup-ops ## Ansible deploy playbook: the service at this commit's image tag, waits for the rollout
+	@[ -n "$(DOCKERHUB_USER)" ] || { echo "deploy: DOCKERHUB_USER is not set" >&2; exit 1; }
+	cd ansible && $(ANSIBLE_PLAYBOOK) deploy.yml -e image_tag=$(IMAGE_TAG) -e dockerhub_user=$(DOCKERHUB_USER)
+
+smoke-test: ## the deployed service answers and /api/v1/info reports this commit
+	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/smoke-test.sh
+
+rollback: ## kubectl rollout undo of the service (only if this commit's tag is live; ROLLBACK_FORCE=1: always)
+	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/rollback.sh
+
+retrain: ## run the trainer Job again and print the promotion gate's verdict
+	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/retrain.sh
 
 lint: lint-python lint-node lint-docker ## ruff, eslint, tsc --noEmit, hadolint
 

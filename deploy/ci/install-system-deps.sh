@@ -9,6 +9,8 @@ packages=(
   docker-compose    # Debian's compose v1, used when the v2 plugin is absent
   debootstrap       # stand-in base images (nothing can be pulled here)
   curl              # container-test and compose.sh talk HTTP to the stack
+  prometheus        # observability-test: promtool and a real Prometheus (built without Kubernetes discovery)
+  openjdk-17-jre-headless  # npm-groovy-lint (make jenkins-check) runs CodeNarc on Java >= 17
 )
 
 missing=()

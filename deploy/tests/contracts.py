@@ -106,6 +106,62 @@ def kustomize_build(directory: str | Path) -> list[dict[str, Any]]:
     return [document for document in yaml.safe_load_all(rendered) if document]
 
 
+# ---------------------------------------------------------------- Makefile (added for the Jenkins and docs checks)
+_RULE = re.compile(r"^([a-zA-Z0-9][a-zA-Z0-9_.-]*)\s*:(?!=)\s*([^#;]*)")
+
+
+def makefile_rules(makefile: str | Path = REPO / "Makefile") -> dict[str, tuple[list[str], list[str]]]:
+    """Explicit rules of the Makefile: target -> (prerequisites, recipe lines). File targets such as
+    `.venv/.installed` are included under their own names; pattern and variable lines are not rules."""
+    rules: dict[str, tuple[list[str], list[str]]] = {}
+    current: list[str] | None = None
+    for line in Path(makefile).read_text(encoding="utf-8").splitlines():
+        if line.startswith("\t") and current is not None:
+            current.append(line.strip())
+            continue
+        match = _RULE.match(line)
+        if match and "=" not in line.split(":", 1)[0]:
+            prerequisites = [word for word in match.group(2).split() if not word.startswith("|")]
+            current = []
+            rules[match.group(1)] = (prerequisites, current)
+        elif line.strip() and not line.startswith("#"):
+            current = None
+    return rules
+
+
+def make_closure(target: str, rules: dict[str, tuple[list[str], list[str]]] | None = None) -> list[str]:
+    """`target` and every target it depends on, depth first, each once (order of first visit)."""
+    rules = makefile_rules() if rules is None else rules
+    seen: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in seen or name not in rules:
+            return
+        seen.append(name)
+        for prerequisite in rules[name][0]:
+            visit(prerequisite)
+
+    visit(target)
+    return seen
+
+
+def jenkins_credential_ids() -> set[str]:
+    """Credential ids of docs/deployment.md's Jenkins table (rows `credential: ...`)."""
+    found = table("deployment.md", "Jenkins")
+    return {code for what, value in found.rows if what.startswith("credential") for code in codes(value)[:1]}
+
+
+def pending_in_this_branch(path: str) -> bool:
+    """Whether `path` is under a prefix of JENKINS_CHECK_PENDING: files another branch brings while the deployment
+    issues are built in parallel. Checks report them as skipped instead of failed; never set in CI."""
+    import os
+
+    return any(
+        path == prefix.rstrip("/") or path.startswith(prefix)
+        for prefix in os.environ.get("JENKINS_CHECK_PENDING", "").split()
+    )
+
+
 def documented_vault_demo_password() -> str:
     """The ansible-vault demo password docs/secrets.md gives (students change it; never stored in a file in git)."""
     text = (DOCS / "secrets.md").read_text(encoding="utf-8")
