@@ -72,7 +72,7 @@ lint-node: setup-node ## eslint + tsc --noEmit (strict)
 	npm run lint
 	npx tsc --noEmit -p tsconfig.json
 
-test-node: setup-node setup-python deps-system ## jest unit + e2e, then the integration and browser tests
+test-node: setup-node setup-python setup-ops deps-system ## jest unit + e2e, then the integration and browser tests
 	npm test
 	$(MAKE) test-integration test-ui
 

@@ -160,3 +160,12 @@ def pending_in_this_branch(path: str) -> bool:
         path == prefix.rstrip("/") or path.startswith(prefix)
         for prefix in os.environ.get("JENKINS_CHECK_PENDING", "").split()
     )
+
+
+def documented_vault_demo_password() -> str:
+    """The ansible-vault demo password docs/secrets.md gives (students change it; never stored in a file in git)."""
+    text = (DOCS / "secrets.md").read_text(encoding="utf-8")
+    found = re.search(r"demo password[^`\n]*`([^`]+)`", text)
+    if found is None:
+        raise LookupError("docs/secrets.md does not give the ansible-vault demo password (`demo password ... `...``)")
+    return found.group(1)

@@ -17,6 +17,8 @@ export interface VaultSettings {
   kubernetesMount: string;
   kvMount: string;
   secretPath: string;
+  /** How often loaded secrets are read again, so a value rotated in Vault arrives without a restart. */
+  refreshIntervalSeconds: number;
 }
 
 /** Every setting of the service; documented in docs/configuration.md. Secrets live in AppSecrets instead. */
@@ -151,6 +153,7 @@ function parseVault(reader: EnvReader): VaultSettings | undefined {
     kubernetesMount: reader.text('VAULT_K8S_MOUNT', 'kubernetes'),
     kvMount: reader.text('VAULT_KV_MOUNT', 'secret'),
     secretPath: reader.text('VAULT_SECRET_PATH', 'spam-classifier'),
+    refreshIntervalSeconds: reader.number('VAULT_REFRESH_INTERVAL_SECONDS', 30, 0.1, 86_400),
   };
   if (authMethod === 'token' && settings.token === undefined) {
     reader.problems.push('VAULT_TOKEN is required when VAULT_ADDR is set and VAULT_AUTH_METHOD=token');

@@ -1,14 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type Server, type Socket, createServer } from 'node:net';
 import { join } from 'node:path';
 import { tinyModel } from '../fixtures/tiny-model.js';
-import { FakeVault } from '../support/fake-vault.js';
 import { freePort } from '../support/free-port.js';
+import { OpenBaoServer, configureWithAnsible } from '../support/openbao-server.js';
 import { ServiceProcess, newWorkDir, sleep, writeModelFile } from '../support/service-process.js';
+import { TokenReviewStandIn, serviceAccountJwt } from '../support/token-review-stand-in.js';
 
-const ROOT_TOKEN = 'root-token-never-logged';
-const VAULT_ADMIN_KEY = 'admin-key-from-vault';
-const SERVICE_ACCOUNT_JWT = 'eyJhbGciOiJSUzI1NiJ9.service-account.signature';
+// Names of docs/deployment.md (Vault table); the values are fresh per run.
+const POLICY = 'spam-classifier-read';
+const SERVICE_ACCOUNT = { namespace: 'spam-classifier', name: 'spam-classifier', uid: '3f6c2a8e-5d1b-4c7a-9e0f-1a2b3c4d5e6f' };
+const ANSIBLE_ADMIN_KEY = `admin-key-written-by-ansible-${randomBytes(6).toString('hex')}`;
+const SERVICE_ACCOUNT_JWT = serviceAccountJwt(SERVICE_ACCOUNT);
 
 async function reloadStatus(url: string, key: string): Promise<number> {
   return (await fetch(`${url}/api/v1/model/reload`, { method: 'POST', headers: { 'x-api-key': key } })).status;
@@ -44,38 +48,45 @@ function expectNoSecretIn(service: ServiceProcess, secrets: readonly string[]): 
   for (const secret of secrets) expect(stdout).not.toContain(secret);
 }
 
-function vaultOptions(): ConstructorParameters<typeof FakeVault>[0] {
-  return {
-    rootToken: ROOT_TOKEN,
-    kubernetes: { role: 'spam-classifier', jwt: SERVICE_ACCOUNT_JWT, issuedToken: 'k8s-issued-token' },
-    secret: { mount: 'secret', path: 'spam-classifier', data: { admin_api_key: VAULT_ADMIN_KEY } },
-  };
+function kubernetesAuthEnv(workDir: string): Record<string, string> {
+  const jwtPath = join(workDir, 'sa-token');
+  writeFileSync(jwtPath, `${SERVICE_ACCOUNT_JWT}\n`);
+  return { VAULT_AUTH_METHOD: 'kubernetes', VAULT_K8S_ROLE: 'spam-classifier', VAULT_K8S_JWT_PATH: jwtPath };
 }
 
-/** Secrets from Vault KV v2 with node-vault, against a fake Vault HTTP server (see FakeVault). */
-describe('secrets from Vault (e2e, fake Vault server)', () => {
-  const vault = new FakeVault(vaultOptions());
+function secretsLoadedLines(service: ServiceProcess): number {
+  return service.events().filter((event) => event.message === 'secrets loaded from Vault').length;
+}
+
+/**
+ * Secrets from Vault KV v2 with node-vault, against a REAL Vault-API server: OpenBao's `bao server -dev`, configured
+ * by the project's own `ansible/vault.yml` (KV v2 secret, read-only policy, Kubernetes auth). The one stand-in is the
+ * Kubernetes TokenReview API that Vault's Kubernetes auth calls (TokenReviewStandIn): no cluster runs here.
+ */
+describe('secrets from Vault (e2e, real OpenBao server configured by Ansible)', () => {
+  const tokenReview = new TokenReviewStandIn(SERVICE_ACCOUNT_JWT, SERVICE_ACCOUNT);
+  let vault: OpenBaoServer;
+  let serviceToken: string;
 
   beforeAll(async () => {
-    await vault.start();
-  });
+    await tokenReview.start();
+    vault = await OpenBaoServer.start();
+    await configureWithAnsible(vault, { secrets: { admin_api_key: ANSIBLE_ADMIN_KEY }, kubernetesHost: tokenReview.url });
+    // Token auth for local runs: a token that carries only the policy Ansible wrote, as the service's identity.
+    serviceToken = await vault.createToken([POLICY]);
+  }, 180_000);
 
   afterAll(async () => {
     await vault.stop();
+    await tokenReview.stop();
   });
 
   it.each([
-    ['token auth', () => ({ VAULT_TOKEN: ROOT_TOKEN })],
-    [
-      'Kubernetes service-account auth',
-      (workDir: string) => {
-        const jwtPath = join(workDir, 'sa-token');
-        writeFileSync(jwtPath, `${SERVICE_ACCOUNT_JWT}\n`);
-        return { VAULT_AUTH_METHOD: 'kubernetes', VAULT_K8S_ROLE: 'spam-classifier', VAULT_K8S_JWT_PATH: jwtPath };
-      },
-    ],
-  ])('reads the admin API key with %s and never logs a secret', async (_method, authEnv) => {
+    ['a token of the read-only policy', () => ({ VAULT_TOKEN: serviceToken })],
+    ['Kubernetes service-account auth', kubernetesAuthEnv],
+  ])('accepts the admin key Ansible wrote with %s, refuses others, and never logs a secret', async (method, authEnv) => {
     const workDir = newWorkDir();
+    const reviewsBefore = tokenReview.reviews;
     const service = await ServiceProcess.start(
       {
         MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`,
@@ -87,49 +98,46 @@ describe('secrets from Vault (e2e, fake Vault server)', () => {
       { workDir },
     );
     try {
-      expect(await reloadStatus(service.url, VAULT_ADMIN_KEY)).toBe(200);
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(200);
       expect(await reloadStatus(service.url, 'admin-key-from-environment')).toBe(401);
+      expect(await reloadStatus(service.url, 'a-wrong-admin-key')).toBe(401);
       const startup = await service.waitForLog((event) => (event.event as { action?: string } | undefined)?.action === 'startup');
       expect(startup.spam).toMatchObject({ secrets_source: 'vault', secrets_state: 'loaded' });
       expect(await readySecrets(service.url)).toEqual({ status: 'up', source: 'vault', state: 'loaded' });
-      expectNoSecretIn(service, [ROOT_TOKEN, VAULT_ADMIN_KEY, SERVICE_ACCOUNT_JWT, 'k8s-issued-token']);
+      if (method.startsWith('Kubernetes')) expect(tokenReview.reviews).toBeGreaterThan(reviewsBefore);
+      expectNoSecretIn(service, [vault.rootToken, serviceToken, ANSIBLE_ADMIN_KEY, SERVICE_ACCOUNT_JWT]);
     } finally {
       await service.stop();
     }
   }, 30_000);
 
-  it('starts degraded while Vault is down, then loads the secrets in the background once it comes up', async () => {
-    const port = await freePort();
+  it('uses a key rotated in Vault within the refresh interval, without a restart', async () => {
     const workDir = newWorkDir();
-    const lateVault = new FakeVault(vaultOptions());
-    // Nothing listens on the port yet: connections are refused, as while a Vault pod restarts.
+    const rotated = `rotated-admin-key-${randomBytes(6).toString('hex')}`;
     const service = await ServiceProcess.start(
-      { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, VAULT_ADDR: `http://127.0.0.1:${port}`, VAULT_TOKEN: ROOT_TOKEN },
+      { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, VAULT_ADDR: vault.url, VAULT_TOKEN: serviceToken, VAULT_REFRESH_INTERVAL_SECONDS: '1' },
       { workDir },
     );
     try {
-      const down = await readySecrets(service.url);
-      expect(down).toMatchObject({ status: 'up', source: 'vault', state: 'unavailable' });
-      expect(down.lastError).toContain(`cannot read secrets from Vault at http://127.0.0.1:${port}`);
-      const refused = await fetch(`${service.url}/api/v1/model/reload`, { method: 'POST', headers: { 'x-api-key': VAULT_ADMIN_KEY } });
-      expect(refused.status).toBe(503);
-      expect(await refused.json()).toMatchObject({ message: 'admin API unavailable: secrets not loaded from Vault' });
-      const warning = await service.waitForLog((event) => (event.event as { action?: string } | undefined)?.action === 'secrets-load');
-      expect(warning).toMatchObject({ 'log.level': 'warn', event: { outcome: 'failure' } });
-
-      await lateVault.start(port);
-      // Backoff 1, 2, 4, 8 s...: the next retry is due within a few seconds of Vault coming up.
-      expect(await waitForSecretsState(service.url, 'loaded', 20_000)).toEqual({ status: 'up', source: 'vault', state: 'loaded' });
-      expect(lateVault.requests).toContain('GET /v1/secret/data/spam-classifier');
-      expect(await reloadStatus(service.url, VAULT_ADMIN_KEY)).toBe(200);
-      expect(await reloadStatus(service.url, 'a-wrong-admin-key')).toBe(401);
-      await service.waitForLog((event) => event.message === 'secrets loaded from Vault' && event['log.level'] === 'info');
-      expectNoSecretIn(service, [ROOT_TOKEN, VAULT_ADMIN_KEY]);
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(200);
+      // The service's own identity may read but not rotate: the policy is read-only.
+      expect((await vault.api('POST', 'secret/data/spam-classifier', { data: { admin_api_key: rotated } }, serviceToken)).status).toBe(403);
+      expect((await vault.api('POST', 'secret/data/spam-classifier', { data: { admin_api_key: rotated } })).status).toBe(200);
+      const rotatedAt = Date.now();
+      while ((await reloadStatus(service.url, rotated)) !== 200) {
+        // Bound: one refresh interval (1 s) plus one read (at most its 3 s timeout), plus 2 s for a loaded machine.
+        expect(Date.now() - rotatedAt).toBeLessThan(6_000);
+        await sleep(100);
+      }
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(401);
+      // One line for the first load, one for the rotation; the unchanged re-reads in between log nothing.
+      expect(secretsLoadedLines(service)).toBe(2);
+      expectNoSecretIn(service, [rotated, ANSIBLE_ADMIN_KEY, serviceToken]);
     } finally {
       await service.stop();
-      await lateVault.stop();
+      expect((await vault.api('POST', 'secret/data/spam-classifier', { data: { admin_api_key: ANSIBLE_ADMIN_KEY } })).status).toBe(200);
     }
-  }, 40_000);
+  }, 30_000);
 
   it('starts degraded with a clear, secret-free reason when Vault refuses the token', async () => {
     const workDir = newWorkDir();
@@ -141,14 +149,64 @@ describe('secrets from Vault (e2e, fake Vault server)', () => {
       const secrets = await readySecrets(service.url);
       expect(secrets).toMatchObject({ source: 'vault', state: 'unavailable' });
       expect(secrets.lastError).toContain('HTTP 403');
-      expect(await reloadStatus(service.url, VAULT_ADMIN_KEY)).toBe(503);
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(503);
       const warning = await service.waitForLog((event) => (event.event as { action?: string } | undefined)?.action === 'secrets-load');
       expect(JSON.stringify(warning)).toContain('HTTP 403');
-      expectNoSecretIn(service, ['a-wrong-token-never-logged', VAULT_ADMIN_KEY]);
+      expectNoSecretIn(service, ['a-wrong-token-never-logged', ANSIBLE_ADMIN_KEY]);
     } finally {
       await service.stop();
     }
   }, 30_000);
+
+  it('degrades while Vault is down (at start-up and later) and recovers each time it is back', async () => {
+    const port = await freePort();
+    const workDir = newWorkDir();
+    // Nothing listens on the port yet: connections are refused, as while a Vault pod restarts.
+    const service = await ServiceProcess.start(
+      {
+        MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`,
+        VAULT_ADDR: `http://127.0.0.1:${port}`,
+        VAULT_REFRESH_INTERVAL_SECONDS: '1',
+        ...kubernetesAuthEnv(workDir),
+      },
+      { workDir },
+    );
+    let late: OpenBaoServer | undefined;
+    try {
+      const down = await readySecrets(service.url);
+      expect(down).toMatchObject({ status: 'up', source: 'vault', state: 'unavailable' });
+      expect(down.lastError).toContain(`cannot read secrets from Vault at http://127.0.0.1:${port}`);
+      const refused = await fetch(`${service.url}/api/v1/model/reload`, { method: 'POST', headers: { 'x-api-key': ANSIBLE_ADMIN_KEY } });
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ message: 'admin API unavailable: secrets not loaded from Vault' });
+      const warning = await service.waitForLog((event) => (event.event as { action?: string } | undefined)?.action === 'secrets-load');
+      expect(warning).toMatchObject({ 'log.level': 'warn', event: { outcome: 'failure' } });
+
+      // Vault comes up and Ansible configures it: retries are capped at the 1 s refresh interval.
+      late = await OpenBaoServer.start(port);
+      await configureWithAnsible(late, { secrets: { admin_api_key: ANSIBLE_ADMIN_KEY }, kubernetesHost: tokenReview.url });
+      expect(await waitForSecretsState(service.url, 'loaded', 10_000)).toEqual({ status: 'up', source: 'vault', state: 'loaded' });
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(200);
+
+      // Vault stops: the next re-read fails, the admin API refuses with 503, readiness stays 200 and says why.
+      await late.stop();
+      const stopped = await waitForSecretsState(service.url, 'unavailable', 10_000);
+      expect(stopped).toMatchObject({ status: 'up', source: 'vault', state: 'unavailable' });
+      expect(stopped.lastError).toMatch(/ECONNREFUSED/);
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(503);
+
+      // A dev-mode Vault restarts empty: until Ansible runs again the login is refused; then the service recovers.
+      await late.start();
+      await configureWithAnsible(late, { secrets: { admin_api_key: ANSIBLE_ADMIN_KEY }, kubernetesHost: tokenReview.url });
+      expect(await waitForSecretsState(service.url, 'loaded', 10_000)).toEqual({ status: 'up', source: 'vault', state: 'loaded' });
+      expect(await reloadStatus(service.url, ANSIBLE_ADMIN_KEY)).toBe(200);
+      expect(secretsLoadedLines(service)).toBe(2);
+      expectNoSecretIn(service, [ANSIBLE_ADMIN_KEY, SERVICE_ACCOUNT_JWT, late.rootToken]);
+    } finally {
+      await service.stop();
+      await late?.stop();
+    }
+  }, 120_000);
 
   it('bounds the start-up read when Vault accepts connections but never answers', async () => {
     const sockets: Socket[] = [];
@@ -161,7 +219,7 @@ describe('secrets from Vault (e2e, fake Vault server)', () => {
       {
         MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`,
         VAULT_ADDR: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-        VAULT_TOKEN: ROOT_TOKEN,
+        VAULT_TOKEN: 'any-token',
       },
       { workDir },
     );

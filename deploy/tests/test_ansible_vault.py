@@ -1,0 +1,199 @@
+"""The vault role's Vault-side tasks, run for real (ansible/vault.yml with vault_deploy_in_cluster=false) against
+OpenBao's `bao server -dev` on 127.0.0.1: the first run configures everything, the second changes nothing, and the
+policy lets the service's identity read its secret and nothing more. Deploying Vault INTO the cluster
+(roles/vault/tasks/cluster.yml) needs a cluster: that part is covered by ansible-lint and --syntax-check only."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import hvac
+import hvac.exceptions
+import pytest
+import yaml
+from ansible_run import (
+    ANSIBLE_DIR,
+    OPS_BIN,
+    DevServer,
+    PlaybookRun,
+    openbao_dev_server,
+    run_playbook,
+    self_signed_ca,
+)
+from contracts import documented_vault_demo_password, table
+
+ENCRYPTED_VARS = ANSIBLE_DIR / "group_vars" / "all" / "vault.yml"
+
+
+@pytest.fixture(scope="module")
+def password_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("vault-password") / "password"
+    path.write_text(documented_vault_demo_password() + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(scope="module")
+def vaulted(password_file: Path) -> dict[str, Any]:
+    """group_vars/all/vault.yml decrypted with the documented demo password."""
+    shown = subprocess.run(
+        [
+            str(OPS_BIN / "ansible-vault"),
+            "view",
+            "--vault-password-file",
+            str(password_file),
+            str(ENCRYPTED_VARS),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return yaml.safe_load(shown)
+
+
+@pytest.fixture(scope="module")
+def bao() -> Iterator[DevServer]:
+    with openbao_dev_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def role_vars(
+    bao: DevServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """Vault-side only; the root token of the test server replaces the vaulted one (extra vars win)."""
+    return {
+        "vault_deploy_in_cluster": False,
+        "vault_addr": bao.address,
+        "vault_token": bao.root_token,
+        # Outside a pod Vault has no ServiceAccount of its own: an explicit CA and no local JWT. Nothing logs in here.
+        "vault_k8s_host": "https://127.0.0.1:6443",
+        "vault_k8s_disable_local_ca_jwt": True,
+        "vault_k8s_ca_cert": self_signed_ca(tmp_path_factory.mktemp("ca")),
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(
+    role_vars: dict[str, object],
+    password_file: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> list[PlaybookRun]:
+    tmp = tmp_path_factory.mktemp("vault-runs")
+    first = run_playbook("vault.yml", role_vars, password_file, tmp)
+    assert first.returncode == 0, first.output
+    second = run_playbook("vault.yml", role_vars, password_file, tmp)
+    assert second.returncode == 0, second.output
+    return [first, second]
+
+
+def vault_names() -> dict[str, str]:
+    rows = table("deployment.md", "Vault").rows
+    return {row[0]: row[1].split("`")[1] for row in rows}
+
+
+def root_client(bao: DevServer) -> hvac.Client:
+    return hvac.Client(url=bao.address, token=bao.root_token)
+
+
+def test_first_run_configures_vault_as_documented(
+    bao: DevServer, runs: list[PlaybookRun], vaulted: dict[str, Any]
+) -> None:
+    assert runs[0].changed >= 4, runs[0].output
+    names = vault_names()
+    client = root_client(bao)
+    secret = client.secrets.kv.v2.read_secret_version(
+        mount_point=names["KV v2 mount"],
+        path=names["secret path"],
+        raise_on_deleted_version=True,
+    )
+    # The values of the ansible-vault file, not the CHANGE-ME placeholders of vault.example.yml.
+    assert secret["data"]["data"] == vaulted["vault_service_secrets"]
+    policy = client.sys.read_acl_policy(names["policy (read-only on that path)"])[
+        "data"
+    ]["policy"]
+    assert f'path "{names["KV v2 mount"]}/data/{names["secret path"]}"' in policy
+    assert (
+        names["Kubernetes auth mount"] + "/" in client.sys.list_auth_methods()["data"]
+    )
+    role = client.auth.kubernetes.read_role(
+        names["Kubernetes auth role"], mount_point=names["Kubernetes auth mount"]
+    )
+    assert role["bound_service_account_names"] == ["spam-classifier"]
+    assert role["bound_service_account_namespaces"] == ["spam-classifier"]
+    assert role["token_policies"] == [names["policy (read-only on that path)"]]
+
+
+def test_second_run_changes_nothing(runs: list[PlaybookRun]) -> None:
+    assert runs[1].changed == 0, runs[1].output
+
+
+def test_policy_lets_the_service_read_and_nothing_else(
+    bao: DevServer, runs: list[PlaybookRun]
+) -> None:
+    names = vault_names()
+    mount, path = names["KV v2 mount"], names["secret path"]
+    token = root_client(bao).auth.token.create(
+        policies=[names["policy (read-only on that path)"]], no_default_policy=True
+    )
+    service = hvac.Client(url=bao.address, token=token["auth"]["client_token"])
+    assert (
+        "admin_api_key"
+        in service.secrets.kv.v2.read_secret_version(
+            mount_point=mount, path=path, raise_on_deleted_version=True
+        )["data"]["data"]
+    )
+    with pytest.raises(hvac.exceptions.Forbidden):
+        service.secrets.kv.v2.create_or_update_secret(
+            mount_point=mount, path=path, secret={"admin_api_key": "x" * 20}
+        )
+    with pytest.raises(hvac.exceptions.Forbidden):
+        service.secrets.kv.v2.read_secret_version(
+            mount_point=mount, path="another-service", raise_on_deleted_version=True
+        )
+    with pytest.raises(hvac.exceptions.Forbidden):
+        service.secrets.kv.v2.delete_metadata_and_all_versions(
+            mount_point=mount, path=path
+        )
+    with pytest.raises(hvac.exceptions.Forbidden):
+        service.sys.read_acl_policy(names["policy (read-only on that path)"])
+
+
+def test_a_changed_secret_is_written_once(
+    bao: DevServer,
+    role_vars: dict[str, object],
+    password_file: Path,
+    runs: list[PlaybookRun],
+    tmp_path: Path,
+) -> None:
+    rotated = {
+        **role_vars,
+        "vault_service_secrets": {"admin_api_key": "rotated-admin-key-0123456789"},
+    }
+    assert run_playbook("vault.yml", rotated, password_file, tmp_path).changed == 1
+    assert run_playbook("vault.yml", rotated, password_file, tmp_path).changed == 0
+    names = vault_names()
+    secret = root_client(bao).secrets.kv.v2.read_secret_version(
+        mount_point=names["KV v2 mount"],
+        path=names["secret path"],
+        raise_on_deleted_version=True,
+    )
+    assert secret["data"]["data"] == {"admin_api_key": "rotated-admin-key-0123456789"}
+
+
+def test_placeholders_and_a_missing_password_are_refused(
+    role_vars: dict[str, object], password_file: Path, tmp_path: Path
+) -> None:
+    placeholder = {
+        **role_vars,
+        "vault_service_secrets": {"admin_api_key": "CHANGE-ME-a-long-random-string"},
+    }
+    refused = run_playbook("vault.yml", placeholder, password_file, tmp_path)
+    assert refused.returncode != 0
+    assert "not a CHANGE-ME placeholder" in refused.output
+    no_password = run_playbook("vault.yml", role_vars, None, tmp_path)
+    assert no_password.returncode != 0
+    assert "vault" in no_password.output.lower()
