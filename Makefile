@@ -129,9 +129,6 @@ jenkins-check: setup-ops setup-node setup-python deps-system ## Jenkinsfile lint
 IMAGE_TAG ?= $(shell bash -c 'source deploy/ci/containers-env.sh && echo "$$IMAGE_TAG"')
 # The pinned Ansible of .venv-ops (deploy/requirements-ops.txt); the recipe runs it from ansible/.
 ANSIBLE_PLAYBOOK ?= $(CURDIR)/$(OPS)/ansible-playbook
-# The trainer Job's own kustomization (applied again by `make retrain`).
-TRAINER_KUSTOMIZATION ?= kubernetes/trainer
-export TRAINER_KUSTOMIZATION
 
 push-images: ## tag and push the three images to Docker Hub as <DOCKERHUB_USER>/spam-classifier-<name>:<tag>
 	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/push-images.sh
@@ -146,7 +143,7 @@ smoke-test: ## the deployed service answers and /api/v1/info reports this commit
 rollback: ## kubectl rollout undo of the service (only if this commit's tag is live; ROLLBACK_FORCE=1: always)
 	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/rollback.sh
 
-retrain: ## run the trainer Job again and print the promotion gate's verdict
+retrain: ## a trainer Job from the deployed CronJob template; prints the promotion gate's verdict
 	IMAGE_TAG=$(IMAGE_TAG) deploy/ci/retrain.sh
 
 lint: lint-python lint-node lint-docker ## ruff, eslint, tsc --noEmit, hadolint

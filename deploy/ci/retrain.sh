@@ -3,39 +3,28 @@
 # verdict, and leave the rest to the service: it polls the `production` alias (MODEL_POLL_INTERVAL_SECONDS, 30 s)
 # and hot-swaps a promoted model without a restart (docs/api.md "Model lifecycle").
 #
-# A Job's pod template is immutable, so the old Job is deleted and the trainer kustomization ($TRAINER_KUSTOMIZATION,
-# default kubernetes/trainer) applied again. With DOCKERHUB_USER set, the Job runs this build's pushed trainer image
-# $DOCKERHUB_USER/spam-classifier-trainer:$IMAGE_TAG, set through a throw-away kustomization under build/.
+# The trainer is the suspended CronJob `trainer` of the overlay (docs/kubernetes.md "Why the trainer is a suspended
+# CronJob"): the deploy keeps its image at the deployed tag, and a run is a Job made from it. With IMAGE_TAG set (Jenkins),
+# the CronJob must already carry this build's trainer image, i.e. the deploy stage ran first: otherwise the retrain
+# would test an older trainer than the commit being built.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source deploy/ci/containers-env.sh
 
 namespace="${DEPLOY_NAMESPACE:-spam-classifier}"
-kustomization="${TRAINER_KUSTOMIZATION:-kubernetes/trainer}"
 timeout="${TRAINER_TIMEOUT:-600s}"
 
 fail() { echo "retrain: $*" >&2; exit 1; }
 command -v kubectl >/dev/null || fail "kubectl is not installed"
-[ -f "$kustomization/kustomization.yaml" ] || fail "$kustomization/kustomization.yaml does not exist"
 
-target="$kustomization"
-if [ -n "${DOCKERHUB_USER:-}" ]; then
-  target=build/retrain
-  rm -rf "$target" && mkdir -p "$target"
-  # kustomize accepts only relative paths to other kustomizations.
-  cat >"$target/kustomization.yaml" <<YAML
-resources:
-  - ../../$kustomization
-images:
-  - name: spam-classifier-trainer
-    newName: $DOCKERHUB_USER/spam-classifier-trainer
-    newTag: "$IMAGE_TAG"
-YAML
+image="$(kubectl -n "$namespace" get cronjob/trainer -o jsonpath='{.spec.jobTemplate.spec.template.spec.containers[0].image}')" \
+  || fail "no cronjob/trainer in namespace $namespace: apply kubernetes/overlays/minikube (make deploy) first"
+if [ -n "${IMAGE_TAG:-}" ] && [ "${image##*:}" != "$IMAGE_TAG" ]; then
+  fail "cronjob/trainer runs $image, not this build's tag $IMAGE_TAG: deploy this build first (make deploy)"
 fi
 
 kubectl -n "$namespace" delete job trainer --ignore-not-found --wait=true
-kubectl apply -k "$target"
-echo "retrain: waiting for job/trainer (at most $timeout)"
+kubectl -n "$namespace" create job trainer --from=cronjob/trainer
+echo "retrain: job/trainer from $image, waiting (at most $timeout)"
 if ! kubectl -n "$namespace" wait --for=condition=complete job/trainer --timeout "$timeout"; then
   kubectl -n "$namespace" logs job/trainer --tail 30 >&2 || true
   fail "job/trainer did not complete"
