@@ -9,6 +9,7 @@ packages=(
   docker-compose    # Debian's compose v1, used when the v2 plugin is absent
   debootstrap       # stand-in base images (nothing can be pulled here)
   curl              # container-test and compose.sh talk HTTP to the stack
+  haproxy           # rollout-drill: plays a Service's endpoints in front of the service containers
 )
 
 missing=()
