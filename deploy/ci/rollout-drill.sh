@@ -2,13 +2,14 @@
 # `make rollout-drill`: the Deployment's rolling update replayed with the real service image under load, no cluster.
 #
 # Two replicas (old = APP_VERSION A) run behind HAProxy, which plays the Service's endpoints: it health-checks
-# the readiness route every second and routes only to replicas that pass (deploy/rollout/haproxy.cfg.template).
+# the readiness route every second and routes only to replicas that pass (deploy/rollout/haproxy.cfg.template),
+# once balancing per request (the ingress path) and once per connection (kube-proxy: ClusterIP, NodePort).
 # A load generator (deploy/rollout/load-generator.js) sends predictions through it for the whole drill and polls
 # /api/v1/info. The replicas are then replaced one by one as the Deployment's strategy does (maxSurge 1,
 # maxUnavailable 0): start a new one (version B), wait until it is ready plus minReadySeconds, then stop an old one
 # with SIGTERM and the grace period (`docker stop -t`), whose SHUTDOWN_DELAY_SECONDS keeps it serving while the
 # balancer drops it. Pass: 0 failed requests of >= 2,000, and /api/v1/info seen switching from A to B.
-# Then the control run: the same with SHUTDOWN_DELAY_SECONDS=0 and no readiness wait must show failures.
+# Then the control runs: the same with SHUTDOWN_DELAY_SECONDS=0 and no readiness wait must show failures.
 #
 # Every timing comes from the rendered overlay (deploy/rollout/manifest_values.py), not from this script.
 # Model: a model.json trained by the training CLI (--quick, local sqlite store), cached under build/rollout-drill.
@@ -116,23 +117,25 @@ stop_replica() {
   stoppers+=($!)
 }
 
-# run_drill MODE: "drain" (as the manifest says) or "control" (no drain delay, no readiness wait).
+# run_drill KIND LB_MODE: KIND "drain" (as the manifest says) or "control" (no drain delay, no readiness wait);
+# LB_MODE "http" (per-request balancing) or "tcp" (per-connection).
 run_drill() {
-  mode=$1
+  local kind=$1 lb_mode=$2
+  mode=$kind-$lb_mode
   local delay=$SHUTDOWN_DELAY_SECONDS wait_ready=true version_a="drill-a" version_b="drill-b" i ports slots
-  if [ "$mode" = control ]; then delay=0 wait_ready=false; fi
+  if [ "$kind" = control ]; then delay=0 wait_ready=false; fi
   stoppers=()
   : >"$work/$mode.stops"
   read -r -a ports <<<"$(free_ports $((2 + 2 * REPLICAS)))"
   listen_port=${ports[0]} stats_port=${ports[1]} slots=("${ports[@]:2}")
   local servers="" slot
   for i in "${!slots[@]}"; do servers+="    server slot$((i + 1)) 127.0.0.1:${slots[$i]} check"$'\n'; done
-  sed -e "s|@READINESS_PATH@|$READINESS_PATH|" -e "s|@LISTEN_PORT@|$listen_port|" -e "s|@STATS_PORT@|$stats_port|" \
+  sed -e "s|@LB_MODE@|$lb_mode|" -e "s|@READINESS_PATH@|$READINESS_PATH|" -e "s|@LISTEN_PORT@|$listen_port|" -e "s|@STATS_PORT@|$stats_port|" \
     deploy/rollout/haproxy.cfg.template | awk -v servers="$servers" '{ if ($0 == "@SERVERS@") printf "%s", servers; else print }' \
     >"$work/$mode.haproxy.cfg"
   haproxy -c -q -f "$work/$mode.haproxy.cfg" || fail "haproxy rejects $work/$mode.haproxy.cfg"
 
-  log "$mode run: SHUTDOWN_DELAY_SECONDS=$delay, readiness wait: $wait_ready"
+  log "$kind run, balancing per ${lb_mode/tcp/connection}: SHUTDOWN_DELAY_SECONDS=$delay, readiness wait: $wait_ready"
   for i in $(seq "$REPLICAS"); do start_replica "$prefix-$mode-a$i" "${slots[$((i - 1))]}" "$version_a" "$delay"; done
   for i in $(seq "$REPLICAS"); do
     wait_for_ready "http://127.0.0.1:${slots[$((i - 1))]}$READINESS_PATH" 60 || fail "replica a$i never got ready"
@@ -170,7 +173,9 @@ run_drill() {
   wait "${stoppers[@]}"
   event "old replicas gone: $(paste -sd ';' "$work/$mode.stops")"
   # Enough requests for the verdict, and a few seconds of the new version alone.
-  while [ "$(now | cut -d. -f1)" -lt $((MIN_REQUESTS / RATE + 3)) ]; do sleep 0.5; done
+  if [ "$kind" = drain ]; then
+    while [ "$(now | cut -d. -f1)" -lt $((MIN_REQUESTS / RATE + 3)) ]; do sleep 0.5; done
+  fi
   sleep 2
   kill -TERM "$load_pid"
   wait "$load_pid" || true
@@ -186,7 +191,7 @@ import json, sys
 summary, mode, a, b = json.load(open(sys.argv[1])), *sys.argv[2:]
 versions = {v["version"]: v for v in summary["versions"]}
 print(f"rollout-drill: {mode}: {summary['requests']} requests in {summary['durationSeconds']} s "
-      f"({summary['requestsPerSecond']}/s), {summary['failures']} failed, statuses {summary['byStatus']}, "
+      f"({summary['requestsPerSecond']}/s), {summary['failures']} failed, {summary['skipped']} skipped, statuses {summary['byStatus']}, "
       f"errors {summary['errors']}, p50 {summary['latencyMs']['p50']} ms, p99 {summary['latencyMs']['p99']} ms")
 if a in versions and b in versions:
     print(f"rollout-drill: {mode}: version switch: {b} first answered at +{versions[b]['first']} s, "
@@ -198,16 +203,22 @@ PY
 
 verdict() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$work/$1.load.json"; }
 
-run_drill drain
-[ "$(verdict drain 's["failures"]')" = 0 ] || fail "requests failed during the rolling update"
-[ "$(verdict drain 's["requests"]')" -ge "$MIN_REQUESTS" ] || fail "fewer than $MIN_REQUESTS requests sent"
-[ "$(verdict drain '[v["version"] for v in s["versions"]] == ["drill-a", "drill-b"] and s["versions"][0]["last"] <= s["versions"][1]["last"]')" = True ] ||
-  fail "/api/v1/info did not switch from drill-a to drill-b"
-grep -qv 'exited 0 ' "$work/drain.stops" && fail "an old replica did not exit cleanly: $(cat "$work/drain.stops")"
+for lb_mode in http tcp; do
+  run_drill drain "$lb_mode"
+  [ "$(verdict "drain-$lb_mode" 's["failures"]')" = 0 ] || fail "requests failed during the rolling update ($lb_mode)"
+  [ "$(verdict "drain-$lb_mode" 's["requests"]')" -ge "$MIN_REQUESTS" ] || fail "fewer than $MIN_REQUESTS requests sent"
+  switched='[v["version"] for v in s["versions"]] == ["drill-a", "drill-b"] and s["versions"][0]["last"] <= s["versions"][1]["last"]'
+  [ "$(verdict "drain-$lb_mode" "$switched")" = True ] || fail "/api/v1/info did not switch from drill-a to drill-b"
+  if grep -qv 'exited 0 ' "$work/drain-$lb_mode.stops"; then
+    fail "an old replica did not exit cleanly: $(cat "$work/drain-$lb_mode.stops")"
+  fi
+done
+for lb_mode in http tcp; do
+  run_drill control "$lb_mode"
+  [ "$(verdict "control-$lb_mode" 's["failures"]')" -gt 0 ] ||
+    fail "the control run ($lb_mode: no drain, no readiness wait) had no failures: the drill cannot tell a bad rollout"
+done
 
-run_drill control
-[ "$(verdict control 's["failures"]')" -gt 0 ] ||
-  fail "the control run (no drain, no readiness wait) had no failures: the drill cannot tell a bad rollout"
-
-log "PASS: 0 failures of $(verdict drain 's["requests"]') requests with the drain; $(verdict control 's["failures"]')" \
-  "failures of $(verdict control 's["requests"]') without it ($(($(date +%s) - started)) s in all)"
+summary() { verdict "$1-$2" "f'{s[\"failures\"]} failures of {s[\"requests\"]}'"; }
+log "PASS: with the drain $(summary drain http) requests (per request), $(summary drain tcp) (per connection);" \
+  "without it $(summary control http) and $(summary control tcp) ($(($(date +%s) - started)) s in all)"
