@@ -1,12 +1,16 @@
 // Load generator of the rollout drill (deploy/ci/rollout-drill.sh) and the capacity measurement (deploy/ci/capacity.sh).
 //
 //   node deploy/rollout/load-generator.js --url http://127.0.0.1:8080 [--rate 100] [--seconds 120]
-//        [--connections 16] [--info-every-ms 250] [--t0 <unix seconds>] [--allow-remote]
+//        [--connections 16] [--batch 0] [--info-every-ms 250] [--t0 <unix seconds>] [--connection-per-request]
+//        [--allow-remote]
 //
 // Open loop: predictions are sent at --rate per second whatever the answers' speed (a closed loop would slow down
 // exactly when the service struggles and hide failures), over keep-alive connections like a real client, for at most
 // --seconds or until SIGTERM/SIGINT. Every non-2xx answer and every connection error or timeout is a failure.
 // With --info-every-ms, GET /api/v1/info is polled to see which version answers when.
+// --connection-per-request: no keep-alive. Behind kube-proxy a kept-alive connection stays on one pod, so pods the
+// HPA adds would get no share of a load generator's existing connections; new connections are spread over all.
+// --batch N sends POST /api/v1/predict/batch with N messages per request instead of single predictions.
 // --rate 0 is a closed loop instead: each of --connections sends its next request when the previous one is answered
 // (the capacity measurement: as fast as the service can answer).
 // Times in the summary are seconds since --t0 (default: the start), so they line up with the caller's own log.
@@ -21,10 +25,12 @@ const { values: options } = parseArgs({
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '120' },
     connections: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '0' },
     'info-every-ms': { type: 'string', default: '0' },
     'timeout-ms': { type: 'string', default: '5000' },
     t0: { type: 'string' },
     'allow-remote': { type: 'boolean', default: false },
+    'connection-per-request': { type: 'boolean', default: false },
   },
 });
 
@@ -48,13 +54,19 @@ const seconds = numberOption('seconds', 1, 3600);
 const connections = numberOption('connections', 1, 512);
 const infoEveryMs = numberOption('info-every-ms', 0, 60000);
 const timeoutMs = numberOption('timeout-ms', 100, 60000);
+const batch = numberOption('batch', 0, 100);
 
 // One spam and one ham message, alternated, so both answers are exercised.
-const BODIES = [
-  JSON.stringify({ text: 'WINNER!! You have been selected for a 1000 cash prize. Call 09061701461 now to claim.' }),
-  JSON.stringify({ text: 'Are we still meeting for lunch tomorrow at noon? Let me know.' }),
+const MESSAGES = [
+  'WINNER!! You have been selected for a 1000 cash prize. Call 09061701461 now to claim.',
+  'Are we still meeting for lunch tomorrow at noon? Let me know.',
 ];
-const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+const PREDICT_PATH = batch > 0 ? '/api/v1/predict/batch' : '/api/v1/predict';
+const BODIES =
+  batch > 0
+    ? [JSON.stringify({ texts: Array.from({ length: batch }, (_, i) => MESSAGES[i % MESSAGES.length]) })]
+    : MESSAGES.map((text) => JSON.stringify({ text }));
+const agent = new http.Agent({ keepAlive: !options['connection-per-request'], maxSockets: connections });
 const nowMs = () => performance.timeOrigin + performance.now();
 const startedMs = nowMs();
 const t0Ms = options.t0 === undefined ? startedMs : numberOption('t0', 0, 1e11) * 1000;
@@ -109,7 +121,7 @@ function request(method, path, body, onAnswer) {
 
 let sent = 0;
 function predict(then) {
-  request('POST', '/api/v1/predict', BODIES[sent++ % BODIES.length], null);
+  request('POST', PREDICT_PATH, BODIES[sent++ % BODIES.length], null);
   if (then) then();
 }
 
@@ -130,7 +142,7 @@ function pollInfo() {
 function closedLoopWorker() {
   if (stopping) return;
   const body = BODIES[sent++ % BODIES.length];
-  const req = request('POST', '/api/v1/predict', body, null);
+  const req = request('POST', PREDICT_PATH, body, null);
   req.on('close', () => setImmediate(closedLoopWorker));
 }
 
@@ -176,6 +188,7 @@ async function stop() {
     firstFailures: stats.firstFailures,
     durationSeconds: +duration.toFixed(3),
     requestsPerSecond: +(stats.requests / duration).toFixed(1),
+    predictionsPerSecond: +((stats.ok * Math.max(batch, 1)) / duration).toFixed(1),
     latencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
     versions: [...versions.values()].sort((a, b) => a.first - b.first),
   };

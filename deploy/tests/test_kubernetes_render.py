@@ -116,3 +116,29 @@ def test_an_unknown_kind_is_only_a_warning_which_k8s_check_turns_into_a_failure(
     assert "WARN" in result.stdout + result.stderr
     script = (REPO / "deploy/ci/k8s-check.sh").read_text(encoding="utf-8")
     assert '|| [ -n "$report" ]' in script
+
+
+def test_the_drill_replays_the_manifest_values() -> None:
+    """deploy/rollout/manifest_values.py (read by the rollout drill and capacity.sh) takes every timing from the
+    rendered overlay; a mutated manifest changes what the drill does."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("manifest_values", REPO / "deploy/rollout/manifest_values.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    objs = kustomize_build(OVERLAY)
+    variables, settings = module.values(objs)
+    deployment = next(o for o in objs if o["kind"] == "Deployment" and o["metadata"]["name"] == "spam-classifier")
+    config = next(o for o in objs if o["kind"] == "ConfigMap")["data"]
+    assert variables["SHUTDOWN_DELAY_SECONDS"] == config["SHUTDOWN_DELAY_SECONDS"]
+    assert variables["TERMINATION_GRACE_SECONDS"] == str(
+        deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    )
+    assert variables["MIN_READY_SECONDS"] == str(deployment["spec"]["minReadySeconds"])
+    assert not any(name.startswith(("VAULT_", "MLFLOW_TRACKING_URI")) for name in settings)
+
+    deployment["spec"]["minReadySeconds"] = 42
+    config["SHUTDOWN_DELAY_SECONDS"] = "9"
+    variables, _ = module.values(objs)
+    assert (variables["MIN_READY_SECONDS"], variables["SHUTDOWN_DELAY_SECONDS"]) == ("42", "9")
