@@ -67,12 +67,14 @@ measure() {
   node deploy/rollout/load-generator.js "${load_options[@]}" --seconds "$MEASURE_SECONDS" >"$work/$label.json" &
   local load=$! stats_max=0 sample
   while kill -0 "$load" 2>/dev/null; do
-    sample=$(docker stats --no-stream --format '{{.MemUsage}}' "$name" | awk '{print $1}')
+    sample=$(docker stats --no-stream --format '{{.MemUsage}}' "$name" 2>/dev/null | awk '{print $1}')
+    # A sample taken while the container changes state can be empty or "0B": keep the maximum so far.
     stats_max=$(python3 -c "
 import re, sys
-value, unit = re.fullmatch(r'([0-9.]+)([KMG]i?B)', sys.argv[1]).groups()
-scale = {'KiB': 2**10, 'MiB': 2**20, 'GiB': 2**30, 'kB': 1e3, 'MB': 1e6, 'GB': 1e9}[unit]
-print(max(int(float(value) * scale), int(sys.argv[2])))" "$sample" "$stats_max")
+match = re.fullmatch(r'([0-9.]+)([KMG]i?B)', sys.argv[1])
+scale = {'KiB': 2**10, 'MiB': 2**20, 'GiB': 2**30, 'kB': 1e3, 'MB': 1e6, 'GB': 1e9}
+sample = int(float(match[1]) * scale[match[2]]) if match else 0
+print(max(sample, int(sys.argv[2])))" "$sample" "$stats_max")
   done
   wait "$load"
   local peak
