@@ -142,3 +142,52 @@ def test_the_drill_replays_the_manifest_values() -> None:
     config["SHUTDOWN_DELAY_SECONDS"] = "9"
     variables, _ = module.values(objs)
     assert (variables["MIN_READY_SECONDS"], variables["SHUTDOWN_DELAY_SECONDS"]) == ("42", "9")
+
+
+KINDS = {
+    "deployment": "Deployment",
+    "deploy": "Deployment",
+    "svc": "Service",
+    "cronjob": "CronJob",
+    "hpa": "HorizontalPodAutoscaler",
+}
+
+
+def kubectl_commands() -> list[str]:
+    """The `kubectl` commands of docs/kubernetes.md and the README (code blocks and inline code)."""
+    import re
+
+    commands = []
+    for document in (REPO / "docs/kubernetes.md", REPO / "README.md"):
+        text = document.read_text(encoding="utf-8").replace("\\\n", " ")
+        commands += [line.strip() for line in re.findall(r"^\s*(kubectl .+)$", text, re.MULTILINE)]
+        commands += re.findall(r"`(kubectl [^`]+)`", text)
+    return commands
+
+
+def test_the_documented_commands_name_what_the_overlay_renders() -> None:
+    """A renamed object or folder breaks the copy-paste instructions: every `-k` folder, `-n` namespace and
+    `kind/name` in the documented kubectl commands must exist (folders of other issues: when they exist)."""
+    import re
+
+    commands = kubectl_commands()
+    assert len(commands) >= 15
+    objs = kustomize_build(OVERLAY)
+    names = {(o["kind"], o["metadata"]["name"]) for o in objs}
+    namespaces = {o["metadata"]["name"] for o in objs if o["kind"] == "Namespace"}
+    for command in commands:
+        for folder in re.findall(r"-k (\S+)", command):
+            if folder.startswith(OVERLAY) or folder == "kubernetes/base":
+                assert (REPO / folder / "kustomization.yaml").is_file(), command
+        for namespace in re.findall(r"-n (\S+)", command):
+            assert namespace in namespaces | {"logging", "monitoring", "vault"}, command
+        if " -n spam-classifier" not in command and " -n " in command:
+            continue
+        for short, name in re.findall(
+            r"(?<![\w/.])(deployment|deploy|svc|cronjob|hpa)/([a-z0-9-]+)(?![\w/.])", command
+        ):
+            assert (KINDS[short], name) in names, command
+        for short, name in re.findall(r"\bget (deployment|deploy|svc|cronjob|hpa) ([a-z0-9-]+)", command):
+            assert (KINDS[short], name) in names, command
+        for name in re.findall(r"--from=cronjob/(\S+)", command):
+            assert ("CronJob", name) in names, command
