@@ -29,6 +29,10 @@ started=$(date +%s)
 rm -rf "$out"
 mkdir -p "$out" reports/junit
 
+# The sources first: YAML syntax and style (duplicate keys, indentation, trailing spaces) of every file under kubernetes/.
+"$OPS/yamllint" -s -d '{extends: default, rules: {line-length: {max: 120}, document-start: disable}}' kubernetes ||
+  fail "yamllint found problems in kubernetes/"
+
 # Components (kind: Component) cannot be rendered alone; they are checked through the kustomization using them.
 mapfile -t dirs < <(find kubernetes -name kustomization.yaml -o -name kustomization.yml -o -name Kustomization |
   xargs -r grep -L '^kind: *Component' | xargs -r -n1 dirname | sort)

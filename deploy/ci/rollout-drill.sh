@@ -23,8 +23,18 @@ RATE="${ROLLOUT_DRILL_RATE:-100}"
 work=build/rollout-drill
 prefix="rollout$$"
 log() { echo "rollout-drill: $*"; }
+# One JUnit test case for CI's test report: reports/junit/rollout-drill.xml.
+junit() {
+  local failure="" out
+  [ "$1" = pass ] || failure="<failure message=\"$(printf '%s' "$2" | sed 's/&/\&amp;/g; s/"/\&quot;/g; s/</\&lt;/g')\"/>"
+  out=$(printf '%s' "$2" | sed 's/&/\&amp;/g; s/</\&lt;/g')
+  mkdir -p reports/junit
+  printf '<testsuite name="rollout-drill" tests="1" failures="%d"><testcase classname="rollout-drill" name="rolling update under load">%s<system-out>%s</system-out></testcase></testsuite>\n' \
+    "$([ -n "$failure" ] && echo 1 || echo 0)" "$failure" "$out" >reports/junit/rollout-drill.xml
+}
 fail() {
   echo "rollout-drill: FAIL: $*" >&2
+  junit fail "$*"
   exit 1
 }
 
@@ -228,5 +238,7 @@ run_drill control http
   fail "the control run (no drain, no readiness wait) had no failures: the drill cannot tell a bad rollout"
 
 summary() { verdict "$1" "f'{s[\"failures\"]} failures of {s[\"requests\"]}'"; }
-log "PASS: with the drain $(summary drain-http) requests balanced per request ($(summary drain-tcp) per connection);" \
-  "without it $(summary control-http) ($(($(date +%s) - started)) s in all)"
+result="with the drain $(summary drain-http) requests balanced per request ($(summary drain-tcp) per connection);"
+result+=" without it $(summary control-http) ($(($(date +%s) - started)) s in all)"
+junit pass "$result"
+log "PASS: $result"
