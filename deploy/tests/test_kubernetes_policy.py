@@ -241,16 +241,29 @@ def workloads(objs: list[Obj]) -> Iterator[Obj]:
 Policy = Callable[[list[Obj]], list[str]]
 
 
-def names_and_labels(objs: list[Obj]) -> list[str]:
-    """docs/deployment.md "Labels and objects": names, labels, ServiceAccounts; selectors on name + component."""
+def object_labels(objs: list[Obj]) -> list[str]:
+    """Every object: part-of, the namespace of docs/deployment.md, the name/component pair of a documented workload."""
     problems = []
     namespaces = codes(table("deployment.md", "Namespaces").rows[0][0])
+    pairs = {(row["label_name"], row["component"]) for row in documented_workloads()}
     for obj in objs:
-        meta = obj["metadata"]
-        if meta.get("labels", {}).get("app.kubernetes.io/part-of") != "spam-classifier":
-            problems.append(f"{obj['kind']} {meta['name']} lacks app.kubernetes.io/part-of: spam-classifier")
-        if obj["kind"] != "Namespace" and meta.get("namespace") not in namespaces:
-            problems.append(f"{obj['kind']} {meta['name']} is in namespace {meta.get('namespace')}, not {namespaces}")
+        meta, kind = obj["metadata"], obj["kind"]
+        labels = meta.get("labels", {})
+        if labels.get("app.kubernetes.io/part-of") != "spam-classifier":
+            problems.append(f"{kind} {meta['name']} lacks app.kubernetes.io/part-of: spam-classifier")
+        if kind == "Namespace":
+            continue
+        if meta.get("namespace") not in namespaces:
+            problems.append(f"{kind} {meta['name']} is in namespace {meta.get('namespace')}, not {namespaces}")
+        pair = (labels.get("app.kubernetes.io/name"), labels.get("app.kubernetes.io/component"))
+        if pair not in pairs:
+            problems.append(f"{kind} {meta['name']} has name/component labels {pair} of no documented workload")
+    return problems
+
+
+def names_and_labels(objs: list[Obj]) -> list[str]:
+    """docs/deployment.md "Labels and objects": names, labels, ServiceAccounts; selectors on name + component."""
+    problems = object_labels(objs)
     for row in documented_workloads():
         wanted = {"app.kubernetes.io/name": row["label_name"], "app.kubernetes.io/component": row["component"]}
         try:
@@ -737,6 +750,11 @@ MUTATIONS: list[tuple[str, Policy, Callable[[list[Obj]], None]]] = [
         "wrong-serviceaccount",
         names_and_labels,
         on("CronJob", TRAINER, _set(f"{TRAINER_POD}.serviceAccountName", "default")),
+    ),
+    (
+        "configmap-unlabelled",
+        names_and_labels,
+        on("ConfigMap", "", lambda o: o["metadata"]["labels"].pop("app.kubernetes.io/component")),
     ),
     ("wrong-namespace", names_and_labels, on("Service", SERVICE, _set("metadata.namespace", "default"))),
     ("service-port", services_and_ports, on("Service", SERVICE, _set("spec.ports.0.port", 80))),
