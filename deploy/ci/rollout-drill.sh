@@ -145,7 +145,9 @@ run_drill() {
     >"$work/$mode.haproxy.cfg"
   haproxy -c -q -f "$work/$mode.haproxy.cfg" || fail "haproxy rejects $work/$mode.haproxy.cfg"
 
-  log "$kind run, balancing per ${lb_mode/tcp/connection}: SHUTDOWN_DELAY_SECONDS=$delay, readiness wait: $wait_ready"
+  local unit=request
+  [ "$lb_mode" = http ] || unit=connection
+  log "$kind run, balancing per $unit: SHUTDOWN_DELAY_SECONDS=$delay, readiness wait: $wait_ready"
   for i in $(seq "$REPLICAS"); do start_replica "$prefix-$mode-a$i" "${slots[$((i - 1))]}" "$version_a" "$delay"; done
   for i in $(seq "$REPLICAS"); do
     wait_for_ready "http://127.0.0.1:${slots[$((i - 1))]}$READINESS_PATH" 60 || fail "replica a$i never got ready"
