@@ -11,6 +11,7 @@ packages=(
   curl              # container-test and compose.sh talk HTTP to the stack
   prometheus        # observability-test: promtool and a real Prometheus (built without Kubernetes discovery)
   openjdk-17-jre-headless  # npm-groovy-lint (make jenkins-check) runs CodeNarc on Java >= 17
+  haproxy           # rollout-drill: plays a Service's endpoints in front of the service containers
 )
 
 missing=()
