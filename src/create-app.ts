@@ -7,9 +7,11 @@ import { WinstonModule } from 'nest-winston';
 import { APP_ROOT } from './app-root.js';
 import { AppModule } from './app.module.js';
 import type { AppRuntime } from './config/config.module.js';
+import { ShutdownState } from './health/shutdown-state.js';
 import { registerAccessLog } from './http/access-log.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { MAX_BODY_BYTES, registerBodyParsers } from './http/body-parsers.js';
+import { registerConnectionDrain } from './http/drain-connections.js';
 import { MetricsService } from './metrics/metrics.service.js';
 
 /** The static web UI, served at `/` from the app root (docs/configuration.md). */
@@ -27,6 +29,7 @@ export async function createApp(runtime: AppRuntime): Promise<NestFastifyApplica
   registerBodyParsers(fastify);
   registerAccessLog(fastify, runtime.logger, app.get(MetricsService));
   registerSecurityHeaders(fastify);
+  registerConnectionDrain(fastify, app.get(ShutdownState));
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: ['index.html'] });
   if (runtime.config.corsOrigins.length > 0) app.enableCors({ origin: runtime.config.corsOrigins });
   app.useGlobalPipes(

@@ -12,6 +12,7 @@ packages=(
   prometheus        # observability-test: promtool and a real Prometheus (built without Kubernetes discovery)
   openjdk-17-jre-headless  # npm-groovy-lint (make jenkins-check) runs CodeNarc on Java >= 17
   haproxy           # rollout-drill: plays a Service's endpoints in front of the service containers
+  openssl           # ansible-test: the demo ansible-vault password and test tokens
 )
 
 missing=()

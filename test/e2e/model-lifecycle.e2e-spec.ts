@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { TINY_SPAM_TEXT, tinyModel } from '../fixtures/tiny-model.js';
 import { ServiceProcess, newWorkDir, sleep, writeModelFile } from '../support/service-process.js';
 
@@ -16,6 +17,16 @@ async function predictStatus(url: string): Promise<number> {
     body: JSON.stringify({ text: TINY_SPAM_TEXT }),
   });
   return response.status;
+}
+
+/** The `Connection` header of a keep-alive GET (node:http, which reports hop-by-hop headers as sent). */
+function connectionHeader(url: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { connection: 'keep-alive' } }, (response) => {
+      response.resume();
+      resolve(response.headers.connection);
+    }).on('error', reject);
+  });
 }
 
 describe('model lifecycle (e2e)', () => {
@@ -79,10 +90,13 @@ describe('model lifecycle (e2e)', () => {
       { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, SHUTDOWN_DELAY_SECONDS: '1.5' },
       { workDir },
     );
+    expect(await connectionHeader(`${service.url}/health/live`)).toBe('keep-alive');
     service.signal('SIGTERM');
     await service.waitForLog((event) => (event.event as { action?: string } | undefined)?.action === 'shutdown');
     expect((await fetch(`${service.url}/health/ready`)).status).toBe(503);
     expect(await predictStatus(service.url)).toBe(200);
+    // Keep-alive connections are closed after each answer while draining (per-connection balancers, kube-proxy).
+    expect(await connectionHeader(`${service.url}/health/live`)).toBe('close');
     expect(await service.exited()).toBe(0);
     await service.stop();
   }, 30_000);
