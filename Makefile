@@ -60,9 +60,9 @@ test: lint test-python test-node test-deploy container-test rollout-drill ## eve
 train: setup-python ## train, evaluate, register and gate a model version (one JSON summary line on stdout)
 	$(PY) -m training.train $(TRAIN_ARGS)
 
-lint-python: setup-python ## ruff check + format check of training/
-	$(VENV)/bin/ruff check training
-	$(VENV)/bin/ruff format --check training
+lint-python: setup-python ## ruff check + format check of training/, deploy/ and elk/
+	$(VENV)/bin/ruff check training deploy elk
+	$(VENV)/bin/ruff format --check training deploy elk
 
 test-python: setup-python ## pytest: data, code, model tests and a real mlflow server (about 3 minutes)
 	$(VENV)/bin/pytest -q training/tests --junitxml=reports/junit/pytest-training.xml

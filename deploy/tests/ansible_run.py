@@ -103,17 +103,13 @@ def openbao_dev_server() -> Iterator[DevServer]:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(
-                    f"{address}/v1/sys/health", timeout=1
-                ) as response:
+                with urllib.request.urlopen(f"{address}/v1/sys/health", timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"bao server -dev did not start: {process.stderr.read() if process.stderr else ''}"
-                )
+                raise RuntimeError(f"bao server -dev did not start: {process.stderr.read() if process.stderr else ''}")
             time.sleep(0.1)
         yield DevServer(address, token)
     finally:

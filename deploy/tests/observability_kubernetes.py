@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from contracts import REPO, codes, table
 
 WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet"}
@@ -36,14 +37,8 @@ def memory_budget(objects: list[dict[str, Any]]) -> dict[str, tuple[float, float
         if obj["kind"] in WORKLOADS:
             resources = [c.get("resources", {}) for c in containers(obj)]
             budget[obj["metadata"]["name"]] = (
-                sum(
-                    mebibytes(r.get("requests", {}).get("memory", "0Mi"))
-                    for r in resources
-                ),
-                sum(
-                    mebibytes(r.get("limits", {}).get("memory", "0Mi"))
-                    for r in resources
-                ),
+                sum(mebibytes(r.get("requests", {}).get("memory", "0Mi")) for r in resources),
+                sum(mebibytes(r.get("limits", {}).get("memory", "0Mi")) for r in resources),
             )
     return budget
 
@@ -68,9 +63,7 @@ def documented_services(namespace: str) -> dict[str, int]:
     return found
 
 
-def object_problems(
-    objects: list[dict[str, Any]], namespace: str, image_prefixes: tuple[str, ...]
-) -> list[str]:
+def object_problems(objects: list[dict[str, Any]], namespace: str, image_prefixes: tuple[str, ...]) -> list[str]:
     """Namespace, documented Services and ports, pinned official images, resources and recommended labels."""
     problems = []
     for obj in objects:
@@ -85,37 +78,20 @@ def object_problems(
         } <= set(labels):
             problems.append(f"{kind}/{name} lacks app.kubernetes.io/name or /component")
         if labels.get("app.kubernetes.io/part-of") != "spam-classifier":
-            problems.append(
-                f"{kind}/{name} lacks app.kubernetes.io/part-of: spam-classifier"
-            )
+            problems.append(f"{kind}/{name} lacks app.kubernetes.io/part-of: spam-classifier")
         for container in containers(obj):
             image = container["image"]
-            if (
-                not image.startswith(image_prefixes)
-                or ":" not in image
-                or image.endswith(":latest")
-            ):
-                problems.append(
-                    f"{kind}/{name}: image {image} is not a pinned official image"
-                )
+            if not image.startswith(image_prefixes) or ":" not in image or image.endswith(":latest"):
+                problems.append(f"{kind}/{name}: image {image} is not a pinned official image")
             resources = container.get("resources", {})
             for kind_of in ("requests", "limits"):
                 if "memory" not in resources.get(kind_of, {}):
-                    problems.append(
-                        f"{kind}/{name}/{container['name']}: no memory {kind_of}"
-                    )
-    services = {
-        obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Service"
-    }
+                    problems.append(f"{kind}/{name}/{container['name']}: no memory {kind_of}")
+    services = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Service"}
     for service, port in documented_services(namespace).items():
-        ports = [
-            p["port"]
-            for p in services.get(service, {}).get("spec", {}).get("ports", [])
-        ]
+        ports = [p["port"] for p in services.get(service, {}).get("spec", {}).get("ports", [])]
         if port not in ports:
-            problems.append(
-                f"Service {service} should expose {port} (docs/deployment.md), has {ports}"
-            )
+            problems.append(f"Service {service} should expose {port} (docs/deployment.md), has {ports}")
     return problems
 
 
@@ -143,13 +119,9 @@ def strict_schema_problems(objects: list[dict[str, Any]]) -> str:
     return "" if result.returncode == 0 else result.stdout + result.stderr
 
 
-def generated_file_copies(
-    kustomization_dir: Path, sources: dict[str, Path]
-) -> dict[str, tuple[str, str]]:
+def generated_file_copies(kustomization_dir: Path, sources: dict[str, Path]) -> dict[str, tuple[str, str]]:
     """configMapGenerator file -> (its text, the text of its source of truth) for every file listed in `sources`."""
-    kustomization = yaml.safe_load(
-        (kustomization_dir / "kustomization.yaml").read_text(encoding="utf-8")
-    )
+    kustomization = yaml.safe_load((kustomization_dir / "kustomization.yaml").read_text(encoding="utf-8"))
     pairs = {}
     for generator in kustomization["configMapGenerator"]:
         for entry in generator["files"]:

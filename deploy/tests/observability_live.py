@@ -24,26 +24,16 @@ from typing import Any
 
 from contracts import REPO
 
-SPAM_TEXT = (
-    "WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward"
-)
+SPAM_TEXT = "WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward"
 HAM_TEXT = "Are we still on for lunch tomorrow? I can bring the slides"
 # Requests are bounded: the scenario sends a fixed number, the Prometheus test at most LOAD_ROUNDS more.
 LOAD_ROUNDS = 60
 
 
-def http(
-    url: str, method: str = "GET", body: Any = None, raw: bytes | None = None
-) -> tuple[int, bytes]:
+def http(url: str, method: str = "GET", body: Any = None, raw: bytes | None = None) -> tuple[int, bytes]:
     """One request to the local service; returns (status, body) for any status, raises only on no answer."""
-    data = (
-        raw
-        if raw is not None
-        else (json.dumps(body).encode() if body is not None else None)
-    )
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"content-type": "application/json"}
-    )
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
@@ -52,7 +42,7 @@ def http(
 
 
 def flatten(event: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """ECS lines mix nested objects and dotted keys ("log.level"); both become dotted paths, as Elasticsearch sees them."""
+    """ECS lines mix nested objects and dotted keys ("log.level"): both become dotted paths, as in Elasticsearch."""
     flat: dict[str, Any] = {}
     for key, value in event.items():
         path = f"{prefix}{key}"
@@ -87,15 +77,9 @@ class LiveService:
                 if predicate(event):
                     return event
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"service exited with {self.process.returncode}:\n"
-                    + "\n".join(self.lines)
-                )
+                raise RuntimeError(f"service exited with {self.process.returncode}:\n" + "\n".join(self.lines))
             time.sleep(0.05)
-        raise TimeoutError(
-            f"no matching log line within {timeout:.0f} s:\n"
-            + "\n".join(self.lines[-20:])
-        )
+        raise TimeoutError(f"no matching log line within {timeout:.0f} s:\n" + "\n".join(self.lines[-20:]))
 
     def predict_round(self) -> None:
         """One spam and one ham message, and a batch of both: three requests, four predictions."""
@@ -192,9 +176,7 @@ def _start() -> LiveService:
 
     threading.Thread(target=read_stdout, daemon=True).start()
     try:
-        started = service.wait_for(
-            lambda event: isinstance(event.get("server.port"), int)
-        )
+        started = service.wait_for(lambda event: isinstance(event.get("server.port"), int))
         service.port = int(started["server.port"])
         service.url = f"http://127.0.0.1:{service.port}"
         deadline = time.monotonic() + 20
@@ -225,39 +207,28 @@ def _scenario(service: LiveService) -> None:
     # A valid new version (another threshold): the service swaps to it (model-swap, outcome success).
     model["threshold"] = round(float(model["threshold"]) * 0.9, 6)
     service.model_path.write_text(json.dumps(model), encoding="utf-8")
-    service.wait_for(
-        lambda e: (
-            e.get("event.action") == "model-swap"
-            and e.get("spam.previous_model_version")
-        )
-    )
+    service.wait_for(lambda e: e.get("event.action") == "model-swap" and e.get("spam.previous_model_version"))
     # A broken one (coefficients no longer match the vocabulary): refused, the swapped version keeps serving.
     broken = dict(model, classifier=dict(model["classifier"], coefficients=[1.0]))
     service.model_path.write_text(json.dumps(broken), encoding="utf-8")
-    service.wait_for(
-        lambda e: (
-            e.get("event.action") == "model-swap"
-            and e.get("event.outcome") == "failure"
-        )
-    )
+    service.wait_for(lambda e: e.get("event.action") == "model-swap" and e.get("event.outcome") == "failure")
     service.predict_round()
 
 
-_live: LiveService | None = None
+_live: dict[str, LiveService] = {}  # the session's one run, under "service" once started
 _lock = threading.Lock()
 
 
 def live_service() -> LiveService:
     """The session's one service run (started on first use)."""
-    global _live
     with _lock:
-        if _live is None:
-            _live = _start()
-            atexit.register(_live.stop)
-        return _live
+        if "service" not in _live:
+            _live["service"] = _start()
+            atexit.register(_live["service"].stop)
+        return _live["service"]
 
 
 def stop_live_service() -> None:
     with _lock:
-        if _live is not None:
-            _live.stop()
+        if "service" in _live:
+            _live["service"].stop()

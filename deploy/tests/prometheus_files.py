@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from contracts import REPO, documented_metric_names
 
 PROMETHEUS = REPO / "deploy" / "prometheus"
@@ -70,9 +71,7 @@ def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def without_kubernetes_discovery(
-    config: dict[str, Any], file_sd_path: str
-) -> dict[str, Any]:
+def without_kubernetes_discovery(config: dict[str, Any], file_sd_path: str) -> dict[str, Any]:
     """The config with every kubernetes_sd_configs block replaced by a file_sd_configs one (same relabelling).
 
     Debian's promtool/prometheus are built without Kubernetes discovery (it rejects the key), so the checks feed
@@ -80,9 +79,7 @@ def without_kubernetes_discovery(
     changed = copy.deepcopy(config)
     for job in changed["scrape_configs"]:
         if job.pop("kubernetes_sd_configs", None) is not None:
-            job["file_sd_configs"] = [
-                {"files": [file_sd_path], "refresh_interval": "1s"}
-            ]
+            job["file_sd_configs"] = [{"files": [file_sd_path], "refresh_interval": "1s"}]
     return changed
 
 
@@ -91,9 +88,7 @@ def metric_names_in(expr: str) -> set[str]:
     text = re.sub(r'"[^"]*"', "", expr)
     text = re.sub(r"\{[^}]*\}", "", text)
     text = re.sub(r"\[[^\]]*\]", "", text)
-    text = re.sub(
-        r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text
-    )
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)
     names = set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", text))
     return {name for name in names if name not in _PROMQL_WORDS}
 
@@ -116,9 +111,7 @@ def undocumented_series(rule_texts: list[str]) -> list[str]:
     rules = [rule for group in groups for rule in group["rules"]]
     recorded = {rule["record"] for rule in rules if "record" in rule}
     used = {name for rule in rules for name in metric_names_in(rule["expr"])}
-    return sorted(
-        name for name in used if name not in recorded and not documented(name)
-    )
+    return sorted(name for name in used if name not in recorded and not documented(name))
 
 
 def alert_names(rule_texts: list[str]) -> list[str]:
@@ -144,7 +137,4 @@ def rule_test_cases(test_text: str) -> dict[str, dict[str, int]]:
 def rule_test_count(test_text: str) -> int:
     """Individual promtool checks: alert_rule_test and promql_expr_test entries."""
     tests = yaml.safe_load(test_text)["tests"]
-    return sum(
-        len(test.get("alert_rule_test", [])) + len(test.get("promql_expr_test", []))
-        for test in tests
-    )
+    return sum(len(test.get("alert_rule_test", [])) + len(test.get("promql_expr_test", [])) for test in tests)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from ansible_run import ANSIBLE_DIR
 from contracts import REPO, codes, kustomize_build, table
 
@@ -14,15 +15,11 @@ ROLES = ANSIBLE_DIR / "roles"
 
 
 def defaults(role: str) -> dict[str, Any]:
-    return yaml.safe_load(
-        (ROLES / role / "defaults" / "main.yml").read_text(encoding="utf-8")
-    )
+    return yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text(encoding="utf-8"))
 
 
 def test_every_documented_playbook_exists_and_only_those() -> None:
-    documented = {
-        codes(cell)[0] for cell in table("deployment.md", "Ansible").column("playbook")
-    }
+    documented = {codes(cell)[0] for cell in table("deployment.md", "Ansible").column("playbook")}
     assert documented == {path.name for path in ANSIBLE_DIR.glob("*.yml")}
 
 
@@ -36,19 +33,16 @@ def test_documented_key_variables_are_what_the_playbooks_take() -> None:
     for row in table("deployment.md", "Ansible").rows:
         playbook = (ANSIBLE_DIR / codes(row[0])[0]).read_text(encoding="utf-8")
         for variable in codes(row[2]):
-            assert variable in playbook or variable in (
-                ROLES / "vault" / "defaults" / "main.yml"
-            ).read_text(encoding="utf-8"), (
+            assert variable in playbook or variable in (ROLES / "vault" / "defaults" / "main.yml").read_text(
+                encoding="utf-8"
+            ), (
                 row[0],
                 variable,
             )
 
 
 def test_cluster_creates_the_documented_namespaces() -> None:
-    documented = [
-        codes(cell)[0]
-        for cell in table("deployment.md", "Namespaces").column("namespace")
-    ]
+    documented = [codes(cell)[0] for cell in table("deployment.md", "Namespaces").column("namespace")]
     assert sorted(defaults("cluster")["cluster_namespaces"]) == sorted(documented)
 
 
@@ -72,27 +66,15 @@ def test_vault_role_uses_the_documented_names() -> None:
 
 
 def test_secret_keys_are_documented_vault_keys() -> None:
-    documented = {
-        key
-        for cell in table("configuration.md", "Secrets").column("Vault KV v2 key")
-        for key in codes(cell)
-    }
-    example = yaml.safe_load(
-        (ANSIBLE_DIR / "group_vars" / "all" / "vault.example.yml").read_text(
-            encoding="utf-8"
-        )
-    )
+    documented = {key for cell in table("configuration.md", "Secrets").column("Vault KV v2 key") for key in codes(cell)}
+    example = yaml.safe_load((ANSIBLE_DIR / "group_vars" / "all" / "vault.example.yml").read_text(encoding="utf-8"))
     assert set(example["vault_service_secrets"]) <= documented
 
 
 def test_kubernetes_vault_is_the_documented_service_with_auth_delegation() -> None:
     objects = kustomize_build("kubernetes/vault")
     by_kind = {(obj["kind"], obj["metadata"]["name"]): obj for obj in objects}
-    vault_row = next(
-        row
-        for row in table("deployment.md", "Services and ports").rows
-        if row[0] == "Vault"
-    )
+    vault_row = next(row for row in table("deployment.md", "Services and ports").rows if row[0] == "Vault")
     assert codes(vault_row[2]) == ["vault.vault.svc"]
     service = by_kind[("Service", "vault")]
     assert service["metadata"]["namespace"] == "vault"
@@ -118,24 +100,15 @@ def test_kubernetes_vault_is_the_documented_service_with_auth_delegation() -> No
         == defaults("vault")["vault_root_token_secret"]
     )
     for obj in objects:
-        assert (
-            obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == "spam-classifier"
-        )
+        assert obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == "spam-classifier"
 
 
 def test_compose_vault_profile_matches_the_cluster_vault() -> None:
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
     service = compose["services"]["vault"]
     assert service["profiles"] == ["vault"]
-    deployment = next(
-        obj
-        for obj in kustomize_build("kubernetes/vault")
-        if obj["kind"] == "Deployment"
-    )
-    assert (
-        service["image"]
-        == deployment["spec"]["template"]["spec"]["containers"][0]["image"]
-    )
+    deployment = next(obj for obj in kustomize_build("kubernetes/vault") if obj["kind"] == "Deployment")
+    assert service["image"] == deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert [port.split(":", 1)[0] for port in service["ports"]] == ["127.0.0.1"]
     assert all(port.endswith(":8200") for port in service["ports"])
 

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from ansible_run import ANSIBLE_DIR, OPS_BIN
 from contracts import REPO, documented_vault_demo_password
 
@@ -28,12 +29,8 @@ def ansible_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-def run(
-    argv: list[str], env: dict[str, str], cwd: Path = ANSIBLE_DIR
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+def run(argv: list[str], env: dict[str, str], cwd: Path = ANSIBLE_DIR) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
 def test_ansible_lint_production_profile(ansible_env: dict[str, str]) -> None:
@@ -49,17 +46,12 @@ def test_ansible_lint_production_profile(ansible_env: dict[str, str]) -> None:
         ansible_env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (
-        "Profile 'production' was required, and it passed"
-        in result.stdout + result.stderr
-    )
+    assert "Profile 'production' was required, and it passed" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
 def test_syntax_check(playbook: str, ansible_env: dict[str, str]) -> None:
-    result = run(
-        [str(OPS_BIN / "ansible-playbook"), "--syntax-check", playbook], ansible_env
-    )
+    result = run([str(OPS_BIN / "ansible-playbook"), "--syntax-check", playbook], ansible_env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from ansible_run import ANSIBLE_DIR, OPS_BIN
 from contracts import REPO, documented_vault_demo_password
 
@@ -41,12 +42,7 @@ def plain_secrets(path: Path) -> list[str]:
     """Secret-named variables with a literal value (not empty, not CHANGE-ME, not a Jinja reference)."""
     found = []
     for name, value in leaves(yaml.safe_load(path.read_text(encoding="utf-8"))):
-        if (
-            SECRET_NAME.search(name)
-            and isinstance(value, str)
-            and not PLACEHOLDER.match(value)
-            and "{{" not in value
-        ):
+        if SECRET_NAME.search(name) and isinstance(value, str) and not PLACEHOLDER.match(value) and "{{" not in value:
             found.append(f"{path}: {name}")
     return found
 
@@ -71,11 +67,7 @@ def repository_files() -> list[Path]:
         check=True,
         capture_output=True,
     ).stdout
-    return [
-        REPO / name
-        for name in listed.decode().split("\0")
-        if name and (REPO / name).is_file()
-    ]
+    return [REPO / name for name in listed.decode().split("\0") if name and (REPO / name).is_file()]
 
 
 @pytest.fixture(scope="module")
@@ -103,19 +95,12 @@ def test_the_secrets_file_is_encrypted_and_has_the_example_shape(
     assert is_encrypted(ENCRYPTED)
     example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert set(vaulted) == set(example)
-    assert set(vaulted["vault_service_secrets"]) == set(
-        example["vault_service_secrets"]
-    )
+    assert set(vaulted["vault_service_secrets"]) == set(example["vault_service_secrets"])
     assert all(PLACEHOLDER.match(str(value)) for _, value in leaves(example))
 
 
 def test_no_unencrypted_variables_file_holds_a_secret() -> None:
-    plain = [
-        found
-        for path in ansible_variable_files()
-        if not is_encrypted(path)
-        for found in plain_secrets(path)
-    ]
+    plain = [found for path in ansible_variable_files() if not is_encrypted(path) for found in plain_secrets(path)]
     assert plain == []
 
 
@@ -127,9 +112,7 @@ def test_the_vaulted_values_appear_in_no_repository_file_in_plain_text(
     offenders = []
     for path in repository_files():
         content = path.read_bytes()
-        offenders += [
-            str(path.relative_to(REPO)) for value in values if value.encode() in content
-        ]
+        offenders += [str(path.relative_to(REPO)) for value in values if value.encode() in content]
     assert offenders == []
 
 

@@ -14,6 +14,7 @@ import hvac
 import hvac.exceptions
 import pytest
 import yaml
+
 from ansible_run import (
     ANSIBLE_DIR,
     OPS_BIN,
@@ -61,9 +62,7 @@ def bao() -> Iterator[DevServer]:
 
 
 @pytest.fixture(scope="module")
-def role_vars(
-    bao: DevServer, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, object]:
+def role_vars(bao: DevServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Vault-side only; the root token of the test server replaces the vaulted one (extra vars win)."""
     return {
         "vault_deploy_in_cluster": False,
@@ -112,16 +111,10 @@ def test_first_run_configures_vault_as_documented(
     )
     # The values of the ansible-vault file, not the CHANGE-ME placeholders of vault.example.yml.
     assert secret["data"]["data"] == vaulted["vault_service_secrets"]
-    policy = client.sys.read_acl_policy(names["policy (read-only on that path)"])[
-        "data"
-    ]["policy"]
+    policy = client.sys.read_acl_policy(names["policy (read-only on that path)"])["data"]["policy"]
     assert f'path "{names["KV v2 mount"]}/data/{names["secret path"]}"' in policy
-    assert (
-        names["Kubernetes auth mount"] + "/" in client.sys.list_auth_methods()["data"]
-    )
-    role = client.auth.kubernetes.read_role(
-        names["Kubernetes auth role"], mount_point=names["Kubernetes auth mount"]
-    )
+    assert names["Kubernetes auth mount"] + "/" in client.sys.list_auth_methods()["data"]
+    role = client.auth.kubernetes.read_role(names["Kubernetes auth role"], mount_point=names["Kubernetes auth mount"])
     assert role["bound_service_account_names"] == ["spam-classifier"]
     assert role["bound_service_account_namespaces"] == ["spam-classifier"]
     assert role["token_policies"] == [names["policy (read-only on that path)"]]
@@ -131,9 +124,7 @@ def test_second_run_changes_nothing(runs: list[PlaybookRun]) -> None:
     assert runs[1].changed == 0, runs[1].output
 
 
-def test_policy_lets_the_service_read_and_nothing_else(
-    bao: DevServer, runs: list[PlaybookRun]
-) -> None:
+def test_policy_lets_the_service_read_and_nothing_else(bao: DevServer, runs: list[PlaybookRun]) -> None:
     names = vault_names()
     mount, path = names["KV v2 mount"], names["secret path"]
     token = root_client(bao).auth.token.create(
@@ -142,22 +133,18 @@ def test_policy_lets_the_service_read_and_nothing_else(
     service = hvac.Client(url=bao.address, token=token["auth"]["client_token"])
     assert (
         "admin_api_key"
-        in service.secrets.kv.v2.read_secret_version(
-            mount_point=mount, path=path, raise_on_deleted_version=True
-        )["data"]["data"]
+        in service.secrets.kv.v2.read_secret_version(mount_point=mount, path=path, raise_on_deleted_version=True)[
+            "data"
+        ]["data"]
     )
     with pytest.raises(hvac.exceptions.Forbidden):
-        service.secrets.kv.v2.create_or_update_secret(
-            mount_point=mount, path=path, secret={"admin_api_key": "x" * 20}
-        )
+        service.secrets.kv.v2.create_or_update_secret(mount_point=mount, path=path, secret={"admin_api_key": "x" * 20})
     with pytest.raises(hvac.exceptions.Forbidden):
         service.secrets.kv.v2.read_secret_version(
             mount_point=mount, path="another-service", raise_on_deleted_version=True
         )
     with pytest.raises(hvac.exceptions.Forbidden):
-        service.secrets.kv.v2.delete_metadata_and_all_versions(
-            mount_point=mount, path=path
-        )
+        service.secrets.kv.v2.delete_metadata_and_all_versions(mount_point=mount, path=path)
     with pytest.raises(hvac.exceptions.Forbidden):
         service.sys.read_acl_policy(names["policy (read-only on that path)"])
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from contracts import REPO, codes, kustomize_build, makefile_rules, pending_in_this_branch, table
 
 DOCUMENTS = sorted(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from contracts import REPO
 from elk_contract import (
     ELK,
@@ -69,9 +70,7 @@ def test_logstash_handles_health_probes_and_only_routes() -> None:
 def test_dashboard_has_the_panels_the_issue_lists() -> None:
     objects = {obj["id"]: obj for obj in kibana_objects(FILES["kibana"])}
     (dashboard,) = [obj for obj in objects.values() if obj["type"] == "dashboard"]
-    titles = [
-        objects[ref["id"]]["attributes"]["title"] for ref in dashboard["references"]
-    ]
+    titles = [objects[ref["id"]]["attributes"]["title"] for ref in dashboard["references"]]
     assert titles == [
         "Requests per minute by status class",
         "Predictions per minute by label",
@@ -94,14 +93,10 @@ def test_committed_ndjson_is_the_generators_output() -> None:
     sys.path.insert(0, str(ELK / "kibana"))
     import generate_saved_objects
 
-    assert FILES["kibana"] == generate_saved_objects.ndjson(), (
-        "run python3 elk/kibana/generate_saved_objects.py"
-    )
+    assert FILES["kibana"] == generate_saved_objects.ndjson(), "run python3 elk/kibana/generate_saved_objects.py"
 
 
-def _replace(
-    name: str, old: str, new: str
-) -> Callable[[dict[str, str]], dict[str, str]]:
+def _replace(name: str, old: str, new: str) -> Callable[[dict[str, str]], dict[str, str]]:
     def mutate(files: dict[str, str]) -> dict[str, str]:
         assert old in files[name], f"mutation target {old!r} not in {name}"
         return {**files, name: files[name].replace(old, new)}
@@ -138,9 +133,7 @@ MUTATIONS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str]] = {
         "undocumented",
     ),
     "template maps an undocumented field": (
-        _component_template(
-            lambda p: p["spam"]["properties"].update(text={"type": "keyword"})
-        ),
+        _component_template(lambda p: p["spam"]["properties"].update(text={"type": "keyword"})),
         "undocumented",
     ),
     "template loses event.duration": (
@@ -148,21 +141,15 @@ MUTATIONS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str]] = {
         "mapping",
     ),
     "template maps spam.probability as long": (
-        _component_template(
-            lambda p: p["spam"]["properties"]["probability"].update(type="long")
-        ),
+        _component_template(lambda p: p["spam"]["properties"]["probability"].update(type="long")),
         "mapping",
     ),
     "template maps spam.model_version as long": (
-        _component_template(
-            lambda p: p["spam"]["properties"]["model_version"].update(type="long")
-        ),
+        _component_template(lambda p: p["spam"]["properties"]["model_version"].update(type="long")),
         "mapping",
     ),
     "template maps client.ip as a date": (
-        _component_template(
-            lambda p: p["client"]["properties"]["ip"].update(type="date")
-        ),
+        _component_template(lambda p: p["client"]["properties"]["ip"].update(type="date")),
         "mapping",
     ),
     "a reference to an object not in the file": (
@@ -213,9 +200,7 @@ MUTATIONS: dict[str, tuple[Callable[[dict[str, str]], dict[str, str]], str]] = {
 
 
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))
-def test_each_check_fails_on_a_mutated_file(
-    mutation: str, service: LiveService
-) -> None:
+def test_each_check_fails_on_a_mutated_file(mutation: str, service: LiveService) -> None:
     mutate, check = MUTATIONS[mutation]
     files = mutate(dict(FILES))
     problems = {

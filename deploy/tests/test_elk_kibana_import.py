@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from elk_contract import FILES, kibana_objects
 
 SCRIPT = FILES["kibana"].parent / "import_saved_objects.py"
@@ -83,9 +84,7 @@ def test_sends_the_ndjson_to_the_import_api_with_overwrite_and_xsrf(
     (request,) = kibana.requests
     assert request["path"] == "/api/saved_objects/_import?overwrite=true"
     assert request["headers"]["kbn-xsrf"]
-    assert request["headers"]["content-type"].startswith(
-        "multipart/form-data; boundary="
-    )
+    assert request["headers"]["content-type"].startswith("multipart/form-data; boundary=")
     assert b'name="file"; filename="spam-classifier.ndjson"' in request["body"]
     assert FILES["kibana"].read_bytes() in request["body"]
 
@@ -108,18 +107,13 @@ def test_fails_on_a_per_object_error_even_with_http_200(kibana: StandIn) -> None
     }
     result = run_import(kibana.url)
     assert result.returncode == 1
-    assert (
-        "visualization/spam-share" in result.stderr
-        and "missing_references" in result.stderr
-    )
+    assert "visualization/spam-share" in result.stderr and "missing_references" in result.stderr
 
 
 def test_fails_when_fewer_objects_were_imported_than_sent(kibana: StandIn) -> None:
     kibana.answer = {"success": True, "successCount": 1}
     result = run_import(kibana.url)
-    assert (
-        result.returncode == 1 and f"1 of {OBJECTS} objects imported" in result.stderr
-    )
+    assert result.returncode == 1 and f"1 of {OBJECTS} objects imported" in result.stderr
 
 
 def test_fails_on_an_http_error(kibana: StandIn) -> None:

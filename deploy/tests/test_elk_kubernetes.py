@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from contracts import REPO, kustomize_build
 from elk_contract import FILES
 from observability_kubernetes import (
@@ -35,9 +36,7 @@ def test_objects_follow_the_deployment_names() -> None:
 @pytest.mark.parametrize("copy_path", sorted(COPIES))
 def test_configmap_file_is_a_copy_of_elk(copy_path: str) -> None:
     copied, source = COPIES[copy_path]
-    assert copied == source, (
-        f"kubernetes/elk/{copy_path} differs from its source in elk/: copy the source over it"
-    )
+    assert copied == source, f"kubernetes/elk/{copy_path} differs from its source in elk/: copy the source over it"
 
 
 def test_memory_budget_is_the_documented_one() -> None:
@@ -51,19 +50,14 @@ def test_filebeat_reads_pod_metadata_with_its_own_account() -> None:
     role = by_kind[("ClusterRole", "filebeat")]
     assert {"pods", "namespaces", "nodes"} <= set(role["rules"][0]["resources"])
     binding = by_kind[("ClusterRoleBinding", "filebeat")]
-    assert binding["subjects"] == [
-        {"kind": "ServiceAccount", "name": "filebeat", "namespace": "logging"}
-    ]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "filebeat", "namespace": "logging"}]
 
 
 def test_elasticsearch_heap_is_half_its_memory_limit() -> None:
     (statefulset,) = [obj for obj in OBJECTS if obj["kind"] == "StatefulSet"]
     container = statefulset["spec"]["template"]["spec"]["containers"][0]
     env = {item["name"]: item.get("value") for item in container["env"]}
-    assert (
-        env["ES_JAVA_OPTS"] == "-Xms512m -Xmx512m"
-        and container["resources"]["limits"]["memory"] == "1Gi"
-    )
+    assert env["ES_JAVA_OPTS"] == "-Xms512m -Xmx512m" and container["resources"]["limits"]["memory"] == "1Gi"
     assert env["discovery.type"] == "single-node"
 
 
@@ -73,16 +67,10 @@ def test_checks_fail_on_mutated_objects() -> None:
         if obj["kind"] == "Service" and obj["metadata"]["name"] == "kibana":
             obj["spec"]["ports"][0]["port"] = 5602
         if obj["kind"] == "Deployment" and obj["metadata"]["name"] == "logstash":
-            obj["spec"]["template"]["spec"]["containers"][0]["image"] = (
-                "logstash:latest"
-            )
-            obj["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"][
-                "memory"
-            ] = "1Gi"
+            obj["spec"]["template"]["spec"]["containers"][0]["image"] = "logstash:latest"
+            obj["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] = "1Gi"
             obj["spec"]["template"]["spec"]["containers"][0]["unknownField"] = True
     problems = object_problems(mutated, "logging", IMAGES)
-    assert any("kibana" in p for p in problems) and any(
-        "logstash:latest" in p for p in problems
-    )
+    assert any("kibana" in p for p in problems) and any("logstash:latest" in p for p in problems)
     assert memory_budget(mutated) != documented_budget("Memory of the ELK stack")
     assert "unknownField" in strict_schema_problems(mutated)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from contracts import REPO, table
 
 JENKINS = REPO / "deploy" / "jenkins"

@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from contracts import REPO
 
 JUNIT = REPO / "reports" / "junit"

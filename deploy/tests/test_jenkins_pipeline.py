@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from contracts import REPO, jenkins_credential_ids, make_closure, makefile_rules, pending_in_this_branch
 
 JENKINSFILE = REPO / "Jenkinsfile"

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
 from contracts import REPO, codes, kustomize_build, table, tables
 
 OVERLAY = "kubernetes/overlays/minikube"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from contracts import REPO, kustomize_build
 
 OVERLAY = "kubernetes/overlays/minikube"

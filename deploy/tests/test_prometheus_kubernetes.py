@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+
 from contracts import REPO, kustomize_build
 from observability_kubernetes import (
     documented_budget,
@@ -18,9 +19,7 @@ from prometheus_files import CONFIGS, RULE_FILES, load_yaml
 
 OBJECTS = kustomize_build("kubernetes/monitoring")
 IMAGES = ("prom/prometheus:",)
-SOURCES = {CONFIGS["kubernetes"].name: CONFIGS["kubernetes"]} | {
-    path.name: path for path in RULE_FILES
-}
+SOURCES = {CONFIGS["kubernetes"].name: CONFIGS["kubernetes"]} | {path.name: path for path in RULE_FILES}
 COPIES = generated_file_copies(REPO / "kubernetes" / "monitoring", SOURCES)
 
 
@@ -53,9 +52,7 @@ def test_prometheus_may_list_and_watch_pods() -> None:
     deployment = objects[("Deployment", "prometheus")]
     account = deployment["spec"]["template"]["spec"]["serviceAccountName"]
     binding = objects[("ClusterRoleBinding", "prometheus")]
-    assert binding["subjects"] == [
-        {"kind": "ServiceAccount", "name": account, "namespace": "monitoring"}
-    ]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": account, "namespace": "monitoring"}]
     (rule,) = objects[("ClusterRole", binding["roleRef"]["name"])]["rules"]
     assert rule["resources"] == ["pods"] and set(rule["verbs"]) == {
         "get",
@@ -68,26 +65,10 @@ def test_rules_are_mounted_where_rule_files_points() -> None:
     """The config's rule_files are relative to its directory; the projected volume must put the rules there."""
     deployment = by_kind(OBJECTS)[("Deployment", "prometheus")]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
-    config_file = next(
-        arg.split("=", 1)[1]
-        for arg in container["args"]
-        if arg.startswith("--config.file=")
-    )
-    (mount,) = [
-        m
-        for m in container["volumeMounts"]
-        if config_file.startswith(m["mountPath"] + "/")
-    ]
-    (volume,) = [
-        v
-        for v in deployment["spec"]["template"]["spec"]["volumes"]
-        if v["name"] == mount["name"]
-    ]
-    paths = {
-        item["path"]
-        for source in volume["projected"]["sources"]
-        for item in source["configMap"].get("items", [])
-    }
+    config_file = next(arg.split("=", 1)[1] for arg in container["args"] if arg.startswith("--config.file="))
+    (mount,) = [m for m in container["volumeMounts"] if config_file.startswith(m["mountPath"] + "/")]
+    (volume,) = [v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == mount["name"]]
+    paths = {item["path"] for source in volume["projected"]["sources"] for item in source["configMap"].get("items", [])}
     config = load_yaml(CONFIGS["kubernetes"])
     for pattern in config["rule_files"]:
         directory = pattern.rsplit("/", 1)[0]
@@ -101,12 +82,8 @@ def test_checks_fail_on_mutated_objects() -> None:
         if obj["kind"] == "Service":
             obj["spec"]["ports"][0]["port"] = 9091
         if obj["kind"] == "Deployment":
-            obj["spec"]["template"]["spec"]["containers"][0]["image"] = (
-                "prom/prometheus:latest"
-            )
-            obj["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"][
-                "memory"
-            ] = "128Mi"
+            obj["spec"]["template"]["spec"]["containers"][0]["image"] = "prom/prometheus:latest"
+            obj["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"] = "128Mi"
             obj["spec"]["template"]["spec"]["containers"][0]["args"].append(7)
     problems = object_problems(mutated, "monitoring", IMAGES)
     assert any("9090" in p for p in problems) and any(":latest" in p for p in problems)

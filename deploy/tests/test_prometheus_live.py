@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from contracts import REPO, codes
 from observability_live import LOAD_ROUNDS, LiveService, http, live_service, record_pid
 from prometheus_files import (
@@ -34,17 +35,9 @@ from prometheus_files import (
 )
 
 RECORDED = [
-    rule["record"]
-    for path in RULE_FILES
-    for g in load_yaml(path)["groups"]
-    for rule in g["rules"]
-    if "record" in rule
+    rule["record"] for path in RULE_FILES for g in load_yaml(path)["groups"] for rule in g["rules"] if "record" in rule
 ]
-DOC_QUERIES = [
-    q
-    for q in codes((REPO / "docs" / "metrics.md").read_text(encoding="utf-8"))
-    if "(" in q
-]
+DOC_QUERIES = [q for q in codes((REPO / "docs" / "metrics.md").read_text(encoding="utf-8")) if "(" in q]
 
 
 def free_port() -> int:
@@ -97,19 +90,13 @@ class Prometheus:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         shutil.copytree(PROMETHEUS / "rules", self.dir / "rules")
-        (self.dir / "targets.json").write_text(
-            json.dumps(discovered_pods(service.port)), encoding="utf-8"
-        )
-        config = without_kubernetes_discovery(
-            load_yaml(CONFIGS["kubernetes"]), "targets.json"
-        )
+        (self.dir / "targets.json").write_text(json.dumps(discovered_pods(service.port)), encoding="utf-8")
+        config = without_kubernetes_discovery(load_yaml(CONFIGS["kubernetes"]), "targets.json")
         config["global"].update(scrape_interval="1s", evaluation_interval="1s")
         for job in config["scrape_configs"]:
             if job["job_name"] == "prometheus":
                 job["static_configs"] = [{"targets": [f"127.0.0.1:{self.port}"]}]
-        (self.dir / "prometheus.yml").write_text(
-            yaml.safe_dump(config, sort_keys=False), encoding="utf-8"
-        )
+        (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
         self.log = (self.dir / "prometheus.log").open("w")
         self.process = subprocess.Popen(
             [
@@ -162,19 +149,14 @@ def prometheus(service: LiveService) -> Iterator[Prometheus]:
         deadline = time.monotonic() + 30
         while not server.ready():
             if server.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "prometheus did not start:\n"
-                    + (server.dir / "prometheus.log").read_text()
-                )
+                raise RuntimeError("prometheus did not start:\n" + (server.dir / "prometheus.log").read_text())
             time.sleep(0.2)
         yield server
     finally:
         server.stop()
 
 
-def until(
-    prometheus: Prometheus, service: LiveService, promql: str, timeout: float = 40
-) -> list[dict[str, Any]]:
+def until(prometheus: Prometheus, service: LiveService, promql: str, timeout: float = 40) -> list[dict[str, Any]]:
     """Query until the result is non-empty, sending one round of predictions per attempt (at most LOAD_ROUNDS)."""
     deadline = time.monotonic() + timeout
     for _ in range(LOAD_ROUNDS):
@@ -186,27 +168,18 @@ def until(
     return prometheus.query(promql)
 
 
-def test_relabelling_keeps_only_the_annotated_running_service_pod(
-    prometheus: Prometheus, service: LiveService
-) -> None:
-    assert until(prometheus, service, f'up{{job="{JOB}"}} == 1'), (
-        "the service target never came up"
-    )
+def test_relabelling_keeps_only_the_annotated_running_service_pod(prometheus: Prometheus, service: LiveService) -> None:
+    assert until(prometheus, service, f'up{{job="{JOB}"}} == 1'), "the service target never came up"
     targets = prometheus.get("/api/v1/targets")
     active = [t for t in targets["activeTargets"] if t["labels"]["job"] == JOB]
-    assert [
-        (t["labels"]["namespace"], t["labels"]["pod"], t["scrapeUrl"]) for t in active
-    ] == [
+    assert [(t["labels"]["namespace"], t["labels"]["pod"], t["scrapeUrl"]) for t in active] == [
         (
             "spam-classifier",
             "spam-classifier-7d9f-abcde",
             f"http://127.0.0.1:{service.port}/metrics",
         )
     ]
-    dropped = [
-        t["discoveredLabels"]["__meta_kubernetes_pod_name"]
-        for t in targets["droppedTargets"]
-    ]
+    dropped = [t["discoveredLabels"]["__meta_kubernetes_pod_name"] for t in targets["droppedTargets"]]
     assert sorted(dropped) == ["mlflow-5c6b-fghij", "spam-classifier-7d9f-pending"]
 
 
@@ -225,12 +198,8 @@ def value(prometheus: Prometheus, service: LiveService, promql: str) -> float:
     return float(result[0]["value"][1])
 
 
-def test_recorded_figures_match_the_traffic(
-    prometheus: Prometheus, service: LiveService
-) -> None:
-    predict_rate = (
-        f'job_route:http_requests:rate1m{{job="{JOB}",route="/api/v1/predict"}}'
-    )
+def test_recorded_figures_match_the_traffic(prometheus: Prometheus, service: LiveService) -> None:
+    predict_rate = f'job_route:http_requests:rate1m{{job="{JOB}",route="/api/v1/predict"}}'
     assert value(prometheus, service, f"{predict_rate} > 0") > 0
     # Each round predicts two spam and two ham messages, so the share is about one half.
     share = f'job:spam_predictions:spam_share_rate5m{{job="{JOB}"}}'
@@ -250,10 +219,7 @@ def refuse_a_model_once(service: LiveService) -> None:
 
     def refusals() -> int:
         return sum(
-            1
-            for e in service.events()
-            if e.get("event.action") == "model-swap"
-            and e.get("event.outcome") == "failure"
+            1 for e in service.events() if e.get("event.action") == "model-swap" and e.get("event.outcome") == "failure"
         )
 
     before = refusals()
@@ -265,33 +231,22 @@ def refuse_a_model_once(service: LiveService) -> None:
 
 
 @pytest.mark.parametrize("promql", DOC_QUERIES)
-def test_docs_metrics_queries_answer(
-    prometheus: Prometheus, service: LiveService, promql: str
-) -> None:
+def test_docs_metrics_queries_answer(prometheus: Prometheus, service: LiveService, promql: str) -> None:
     if "failure" in promql:
         refuse_a_model_once(service)
-    assert until(prometheus, service, promql), (
-        f"docs/metrics.md query returned nothing: {promql}"
-    )
+    assert until(prometheus, service, promql), f"docs/metrics.md query returned nothing: {promql}"
 
 
-def test_refused_model_alert_fires(
-    prometheus: Prometheus, service: LiveService
-) -> None:
+def test_refused_model_alert_fires(prometheus: Prometheus, service: LiveService) -> None:
     refuse_a_model_once(service)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         alerts = prometheus.get("/api/v1/alerts")["alerts"]
         firing = [
-            a
-            for a in alerts
-            if a["labels"]["alertname"] == "SpamClassifierModelRefused"
-            and a["state"] == "firing"
+            a for a in alerts if a["labels"]["alertname"] == "SpamClassifierModelRefused" and a["state"] == "firing"
         ]
         if firing:
             assert firing[0]["labels"]["pod"] == "spam-classifier-7d9f-abcde"
             return
         time.sleep(0.5)
-    pytest.fail(
-        f"SpamClassifierModelRefused never fired: {prometheus.get('/api/v1/alerts')}"
-    )
+    pytest.fail(f"SpamClassifierModelRefused never fired: {prometheus.get('/api/v1/alerts')}")

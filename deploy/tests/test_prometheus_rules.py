@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from contracts import codes, table
 from prometheus_files import (
     CONFIGS,
@@ -49,11 +50,7 @@ def test_promtool_check_config(name: str, tmp_path: Path) -> None:
 
 def test_promtool_check_config_fails_on_a_broken_config(tmp_path: Path) -> None:
     copy = checkable_copy(CONFIGS["compose"], tmp_path)
-    copy.write_text(
-        copy.read_text(encoding="utf-8").replace(
-            "scrape_interval: 15s", "scrape_interval: often"
-        )
-    )
+    copy.write_text(copy.read_text(encoding="utf-8").replace("scrape_interval: 15s", "scrape_interval: often"))
     assert promtool("check", "config", str(copy)).returncode != 0
 
 
@@ -61,56 +58,27 @@ def test_kubernetes_discovery_keeps_the_documented_pods() -> None:
     """The pod discovery is written against docs/deployment.md: namespace, the name label, the three annotations."""
     namespaces = table("deployment.md", "Namespaces").column("namespace")
     assert "`spam-classifier`" in namespaces
-    (job,) = [
-        job
-        for job in load_yaml(CONFIGS["kubernetes"])["scrape_configs"]
-        if job["job_name"] == JOB
-    ]
+    (job,) = [job for job in load_yaml(CONFIGS["kubernetes"])["scrape_configs"] if job["job_name"] == JOB]
     (discovery,) = job["kubernetes_sd_configs"]
     assert discovery["role"] == "pod"
     assert discovery["namespaces"]["names"] == ["spam-classifier"]
-    deployment_doc = (PROMETHEUS.parents[1] / "docs" / "deployment.md").read_text(
-        encoding="utf-8"
-    )
-    annotations = dict(
-        re.findall(r'`prometheus\.io/(\w+): "?([^"`]+)"?`', deployment_doc)
-    )
+    deployment_doc = (PROMETHEUS.parents[1] / "docs" / "deployment.md").read_text(encoding="utf-8")
+    annotations = dict(re.findall(r'`prometheus\.io/(\w+): "?([^"`]+)"?`', deployment_doc))
     assert annotations == {"scrape": "true", "port": "3000", "path": "/metrics"}
-    sources = {
-        tuple(rule["source_labels"]): rule
-        for rule in job["relabel_configs"]
-        if "source_labels" in rule
-    }
+    sources = {tuple(rule["source_labels"]): rule for rule in job["relabel_configs"] if "source_labels" in rule}
     keep = sources[("__meta_kubernetes_pod_annotation_prometheus_io_scrape",)]
     assert (keep["action"], keep["regex"]) == ("keep", annotations["scrape"])
+    assert sources[("__meta_kubernetes_pod_label_app_kubernetes_io_name",)]["regex"] == "spam-classifier"
+    assert sources[("__meta_kubernetes_pod_annotation_prometheus_io_path",)]["target_label"] == "__metrics_path__"
     assert (
-        sources[("__meta_kubernetes_pod_label_app_kubernetes_io_name",)]["regex"]
-        == "spam-classifier"
-    )
-    assert (
-        sources[("__meta_kubernetes_pod_annotation_prometheus_io_path",)][
-            "target_label"
-        ]
-        == "__metrics_path__"
-    )
-    assert (
-        sources[("__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port")][
-            "target_label"
-        ]
-        == "__address__"
+        sources[("__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port")]["target_label"] == "__address__"
     )
 
 
 def test_compose_config_scrapes_the_app_service() -> None:
-    (job,) = [
-        job
-        for job in load_yaml(CONFIGS["compose"])["scrape_configs"]
-        if job["job_name"] == JOB
-    ]
+    (job,) = [job for job in load_yaml(CONFIGS["compose"])["scrape_configs"] if job["job_name"] == JOB]
     assert job["static_configs"][0]["targets"] == ["app:3000"]
-    compose = yaml.safe_load(
-        (PROMETHEUS.parents[1] / "docker-compose.yml").read_text(encoding="utf-8")
-    )
+    compose = yaml.safe_load((PROMETHEUS.parents[1] / "docker-compose.yml").read_text(encoding="utf-8"))
     assert "3000" in str(compose["services"]["app"]["ports"])
 
 
@@ -124,94 +92,55 @@ def test_rules_use_only_documented_metrics() -> None:
 
 
 def test_undocumented_metric_in_a_rule_is_caught() -> None:
-    mutated = [
-        text.replace("model_reload_total", "model_reloads_total") for text in RULE_TEXTS
-    ]
+    mutated = [text.replace("model_reload_total", "model_reloads_total") for text in RULE_TEXTS]
     assert undocumented_series(mutated) == ["model_reloads_total"]
 
 
 def test_documented_queries_use_documented_metrics() -> None:
-    queries = [
-        query
-        for query in codes((PROMETHEUS.parents[1] / "docs" / "metrics.md").read_text())
-        if "(" in query
-    ]
+    queries = [query for query in codes((PROMETHEUS.parents[1] / "docs" / "metrics.md").read_text()) if "(" in query]
     assert len(queries) >= 4
     assert (
-        undocumented_series(
-            [
-                json.dumps(
-                    {
-                        "groups": [
-                            {"rules": [{"expr": q, "record": "x"} for q in queries]}
-                        ]
-                    }
-                )
-            ]
-        )
-        == []
+        undocumented_series([json.dumps({"groups": [{"rules": [{"expr": q, "record": "x"} for q in queries]}]})]) == []
     )
 
 
 def test_promtool_rule_unit_tests_pass() -> None:
     result = promtool("test", "rules", str(RULE_TESTS))
     assert result.returncode == 0, result.stdout + result.stderr
-    print(
-        f"promtool rule checks: {rule_test_count(RULE_TESTS.read_text())}, alerts: {len(ALERTS)}"
-    )
+    print(f"promtool rule checks: {rule_test_count(RULE_TESTS.read_text())}, alerts: {len(ALERTS)}")
 
 
 def test_every_alert_has_a_firing_and_a_silent_case() -> None:
     cases = rule_test_cases(RULE_TESTS.read_text(encoding="utf-8"))
     assert sorted(cases) == sorted(ALERTS)
-    assert {
-        alert: counts
-        for alert, counts in cases.items()
-        if not (counts["fires"] and counts["silent"])
-    } == {}
+    assert {alert: counts for alert, counts in cases.items() if not (counts["fires"] and counts["silent"])} == {}
 
 
-def mutated_rule_tests(
-    tmp_path: Path, alert: str, old: str, new: str, recording: Path | None = None
-) -> str:
+def mutated_rule_tests(tmp_path: Path, alert: str, old: str, new: str, recording: Path | None = None) -> str:
     """promtool's verdict on the rule tests of `alert` once `old` is replaced by `new` in its rule (`new` alone
     when `old` is empty; nothing when both are) and, if given, with another recording rules file."""
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
     for path in RULE_FILES:
-        document = load_yaml(
-            recording if recording and "recording" in path.name else path
-        )
+        document = load_yaml(recording if recording and "recording" in path.name else path)
         for group in document["groups"]:
             for rule in group["rules"]:
                 if rule.get("alert") == alert:
                     assert old in rule["expr"], f"{old!r} is not in {alert}"
-                    rule["expr"] = (
-                        rule["expr"].replace(old, new) if old else (new or rule["expr"])
-                    )
-        (rules_dir / path.name).write_text(
-            yaml.safe_dump(document, sort_keys=False), encoding="utf-8"
-        )
+                    rule["expr"] = rule["expr"].replace(old, new) if old else (new or rule["expr"])
+        (rules_dir / path.name).write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     tests = load_yaml(RULE_TESTS)
     # Only the groups about this alert: the day-long spam-share series make the whole file take seconds.
-    tests["tests"] = [
-        t
-        for t in tests["tests"]
-        if any(c["alertname"] == alert for c in t.get("alert_rule_test", []))
-    ]
+    tests["tests"] = [t for t in tests["tests"] if any(c["alertname"] == alert for c in t.get("alert_rule_test", []))]
     (tmp_path / "tests").mkdir()
-    (tmp_path / "tests" / RULE_TESTS.name).write_text(
-        yaml.safe_dump(tests, sort_keys=False), encoding="utf-8"
-    )
+    (tmp_path / "tests" / RULE_TESTS.name).write_text(yaml.safe_dump(tests, sort_keys=False), encoding="utf-8")
     result = promtool("test", "rules", f"tests/{RULE_TESTS.name}", cwd=tmp_path)
     return "pass" if result.returncode == 0 else "fail"
 
 
 @pytest.mark.parametrize("mutation", ["always", "never"])
 @pytest.mark.parametrize("alert", ALERTS)
-def test_rule_tests_catch_an_alert_that_always_or_never_fires(
-    alert: str, mutation: str, tmp_path: Path
-) -> None:
+def test_rule_tests_catch_an_alert_that_always_or_never_fires(alert: str, mutation: str, tmp_path: Path) -> None:
     assert (
         mutated_rule_tests(
             tmp_path,
@@ -242,9 +171,7 @@ MISTAKES = {
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
-def test_rule_tests_catch_a_wrong_threshold_or_guard(
-    mistake: str, tmp_path: Path
-) -> None:
+def test_rule_tests_catch_a_wrong_threshold_or_guard(mistake: str, tmp_path: Path) -> None:
     alert, old, new = MISTAKES[mistake]
     assert mutated_rule_tests(tmp_path, alert, old, new) == "fail"
 
@@ -256,9 +183,4 @@ def test_p99_excludes_probes_or_a_rule_test_fails(tmp_path: Path) -> None:
         rule["expr"] = rule["expr"].replace('{route!~"/health/.+|/metrics"}', "")
     mutated = tmp_path / "recording.yml"
     mutated.write_text(yaml.safe_dump(recording), encoding="utf-8")
-    assert (
-        mutated_rule_tests(
-            tmp_path, "SpamClassifierHighP99Latency", "", "", recording=mutated
-        )
-        == "fail"
-    )
+    assert mutated_rule_tests(tmp_path, "SpamClassifierHighP99Latency", "", "", recording=mutated) == "fail"

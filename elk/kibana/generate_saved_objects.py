@@ -37,9 +37,7 @@ def index_reference() -> list[dict[str, str]]:
     return [{"id": DATA_VIEW, "name": INDEX_REF, "type": "index-pattern"}]
 
 
-def xy_params(
-    chart: str, *, percentage: bool = False, y_title: str = "Count"
-) -> dict[str, Any]:
+def xy_params(chart: str, *, percentage: bool = False, y_title: str = "Count") -> dict[str, Any]:
     """Parameters of a legacy XY chart (the shape Kibana's own sample dashboards use)."""
     return {
         "type": chart,
@@ -75,9 +73,7 @@ def xy_params(
         "seriesParams": [
             {
                 "show": True,
-                "type": "line"
-                if chart == "line"
-                else ("area" if chart == "area" else "histogram"),
+                "type": "line" if chart == "line" else ("area" if chart == "area" else "histogram"),
                 "mode": "normal" if chart == "line" else "stacked",
                 "data": {"label": y_title, "id": "1"},
                 "valueAxis": "ValueAxis-1",
@@ -176,9 +172,7 @@ def visualization(
     }
 
 
-def saved_search(
-    obj_id: str, title: str, description: str, columns: list[str], query: str
-) -> dict[str, Any]:
+def saved_search(obj_id: str, title: str, description: str, columns: list[str], query: str) -> dict[str, Any]:
     return {
         "id": obj_id,
         "type": "search",
@@ -209,9 +203,7 @@ def model_versions_tsvb() -> dict[str, Any]:
                 "terms_field": "spam.model_version",
                 "terms_size": "10",
                 "terms_order_by": "b3f1c1a0-0000-4000-8000-000000000003",
-                "metrics": [
-                    {"id": "b3f1c1a0-0000-4000-8000-000000000003", "type": "count"}
-                ],
+                "metrics": [{"id": "b3f1c1a0-0000-4000-8000-000000000003", "type": "count"}],
                 "filter": {"query": 'event.action : "prediction"', "language": "kuery"},
                 "label": "Predictions",
                 "chart_type": "bar",
@@ -272,9 +264,7 @@ def model_versions_tsvb() -> dict[str, Any]:
             "visState": json.dumps(vis_state),
             "uiStateJSON": "{}",
             "version": 1,
-            "kibanaSavedObjectMeta": {
-                "searchSourceJSON": search_source("", with_index=False)
-            },
+            "kibanaSavedObjectMeta": {"searchSourceJSON": search_source("", with_index=False)},
         },
         "references": [
             {
@@ -347,7 +337,8 @@ def objects() -> list[dict[str, Any]]:
     requests = visualization(
         "spam-requests-by-status",
         "Requests per minute by status class",
-        "http-request events per minute, split into 2xx/3xx/4xx/5xx (successful health probes are dropped by Logstash).",
+        "http-request events per minute, split into 2xx/3xx/4xx/5xx "
+        "(successful health probes are dropped by Logstash).",
         "histogram",
         xy_params("histogram", y_title="Requests"),
         [count(), date_histogram("2"), status_class_filters()],
@@ -453,17 +444,15 @@ def objects() -> list[dict[str, Any]]:
                 "panelRefName": f"panel_{index}",
             }
         )
-        references.append(
-            {"id": obj["id"], "name": f"{index}:panel_{index}", "type": obj["type"]}
-        )
+        references.append({"id": obj["id"], "name": f"{index}:panel_{index}", "type": obj["type"]})
     dashboard = {
         "id": "spam-classifier-overview",
         "type": "dashboard",
         "migrationVersion": {"dashboard": "7.14.0"},
         "attributes": {
             "title": "Spam classifier: service activity",
-            "description": "Requests, predictions, spam share, latency, model versions and swaps, errors, latest events "
-            "(docs/observability.md explains each panel).",
+            "description": "Requests, predictions, spam share, latency, model versions and swaps, errors, "
+            "latest events (docs/observability.md explains each panel).",
             "panelsJSON": json.dumps(panels_json),
             "optionsJSON": json.dumps({"hidePanelTitles": False, "useMargins": True}),
             "timeRestore": True,
@@ -471,9 +460,7 @@ def objects() -> list[dict[str, Any]]:
             "timeTo": "now",
             "refreshInterval": {"pause": False, "value": 10000},
             "version": 1,
-            "kibanaSavedObjectMeta": {
-                "searchSourceJSON": search_source("", with_index=False)
-            },
+            "kibanaSavedObjectMeta": {"searchSourceJSON": search_source("", with_index=False)},
         },
         "references": references,
     }

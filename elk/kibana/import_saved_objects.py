@@ -27,9 +27,7 @@ DEFAULT_FILE = Path(__file__).resolve().parent / "spam-classifier.ndjson"
 
 def objects_in(ndjson: bytes) -> int:
     """Saved objects in an export file (its last line may be the export summary, which is not an object)."""
-    lines = [
-        json.loads(line) for line in ndjson.decode("utf-8").splitlines() if line.strip()
-    ]
+    lines = [json.loads(line) for line in ndjson.decode("utf-8").splitlines() if line.strip()]
     return sum(1 for line in lines if "type" in line and "id" in line)
 
 
@@ -71,9 +69,7 @@ def import_objects(kibana_url: str, path: Path) -> list[str]:
         with urllib.request.urlopen(request, timeout=60) as response:
             answer = json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return [
-            f"HTTP {error.code} from Kibana: {error.read().decode(errors='replace')[:500]}"
-        ]
+        return [f"HTTP {error.code} from Kibana: {error.read().decode(errors='replace')[:500]}"]
     except (urllib.error.URLError, OSError) as error:
         return [f"cannot reach Kibana at {kibana_url}: {error}"]
     except json.JSONDecodeError:
@@ -90,20 +86,14 @@ def import_objects(kibana_url: str, path: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    kibana_url = (
-        argv[1]
-        if len(argv) > 1
-        else os.environ.get("KIBANA_URL", "http://localhost:5601")
-    )
+    kibana_url = argv[1] if len(argv) > 1 else os.environ.get("KIBANA_URL", "http://localhost:5601")
     path = Path(argv[2]) if len(argv) > 2 else DEFAULT_FILE
     problems = import_objects(kibana_url, path)
     for problem in problems:
         print(f"import error: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print(
-        f"imported {objects_in(path.read_bytes())} saved objects from {path.name} into {kibana_url}"
-    )
+    print(f"imported {objects_in(path.read_bytes())} saved objects from {path.name} into {kibana_url}")
     return 0
 
 
