@@ -4,7 +4,10 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# The first Python >= 3.11 on PATH (empty when there is none: the set-up targets then say what to install).
+ifndef PYTHON
+PYTHON := $(shell deploy/local/check-prerequisites.sh python 2>/dev/null)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 # Deployment tooling (ansible, ansible-lint, kubernetes-validate, OpenBao's bao, pytest for deploy/tests) lives in its
@@ -18,7 +21,7 @@ export APP_VERSION GIT_COMMIT
 .PHONY: help run test lint clean train setup setup-python setup-node setup-ops deps-system \
         lint-python lint-node lint-docker test-python test-node test-integration test-ui bench \
         images compose-up compose-down container-test \
-        test-deploy k8s-check rollout-drill capacity observability-test ansible-test jenkins-check \
+        test-deploy test-setup k8s-check rollout-drill capacity observability-test ansible-test jenkins-check \
         push-images deploy smoke-test rollback retrain
 
 help: ## list targets
@@ -29,6 +32,7 @@ setup: setup-python setup-node ## install Python venv and node_modules
 
 setup-python: $(VENV)/.installed
 $(VENV)/.installed: training/requirements.lock
+	@PYTHON=$(PYTHON) deploy/local/check-prerequisites.sh python >/dev/null
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r training/requirements.lock
@@ -36,6 +40,7 @@ $(VENV)/.installed: training/requirements.lock
 
 setup-ops: $(OPS_VENV)/.installed
 $(OPS_VENV)/.installed: deploy/requirements-ops.txt
+	@PYTHON=$(PYTHON) deploy/local/check-prerequisites.sh python >/dev/null
 	$(PYTHON) -m venv $(OPS_VENV)
 	$(OPS)/python -m pip install --quiet --upgrade pip
 	$(OPS)/python -m pip install --quiet -r deploy/requirements-ops.txt
@@ -43,6 +48,7 @@ $(OPS_VENV)/.installed: deploy/requirements-ops.txt
 
 setup-node: node_modules/.installed
 node_modules/.installed: package-lock.json
+	@deploy/local/check-prerequisites.sh node
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -103,7 +109,10 @@ container-test: deps-system ## build and run the images for real (skipped only o
 	deploy/ci/container-test.sh
 
 # ---------------------------------------------------------------- deployment path (Kubernetes, ELK, Ansible, Jenkins)
-test-deploy: k8s-check observability-test ansible-test jenkins-check ## every deployment check that needs no cluster
+test-deploy: test-setup k8s-check observability-test ansible-test jenkins-check ## every deployment check that needs no cluster
+
+test-setup: setup-ops ## the set-up scripts refuse an old Python or Node with what to install
+	$(OPS)/pytest -q -p no:cacheprovider deploy/tests/test_prerequisites.py --junitxml=reports/junit/setup.xml
 
 k8s-check: setup-ops ## render every kustomize tree, validate against the Kubernetes schemas, policy tests
 	deploy/ci/k8s-check.sh
