@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { SecretsService } from '../config/secrets.service.js';
 import { ModelRegistryService } from '../model-registry/model-registry.service.js';
+import { secretsReadiness } from './secrets-readiness.js';
 import { ShutdownState } from './shutdown-state.js';
 
 @Controller('health')
@@ -40,7 +41,7 @@ export class HealthController {
   }
 
   private secretsStatus(): HealthIndicatorResult {
-    return this.indicator.check('secrets').up({ ...this.secrets.status() });
+    return this.indicator.check('secrets').up({ ...secretsReadiness(this.secrets.status()) });
   }
 
   private notDraining(): HealthIndicatorResult {
