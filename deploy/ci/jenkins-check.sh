@@ -10,9 +10,6 @@
 #
 # npm-groovy-lint lives in its own lock (deploy/ci/groovy-lint/, ~38 MB) so the service's `npm ci` stays small; it is
 # installed here on first use. It needs Java >= 17 (Debian: openjdk-17-jre-headless, deploy/ci/install-system-deps.sh).
-#
-# JENKINS_CHECK_PENDING="path ..." turns "missing" into "skipped" for those paths only: files another branch brings
-# (used while the deployment issues are built in parallel; never set in CI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -151,17 +151,6 @@ def jenkins_credential_ids() -> set[str]:
     return {code for what, value in found.rows if what.startswith("credential") for code in codes(value)[:1]}
 
 
-def pending_in_this_branch(path: str) -> bool:
-    """Whether `path` is under a prefix of JENKINS_CHECK_PENDING: files another branch brings while the deployment
-    issues are built in parallel. Checks report them as skipped instead of failed; never set in CI."""
-    import os
-
-    return any(
-        path == prefix.rstrip("/") or path.startswith(prefix)
-        for prefix in os.environ.get("JENKINS_CHECK_PENDING", "").split()
-    )
-
-
 def documented_vault_demo_password() -> str:
     """The ansible-vault demo password docs/secrets.md gives (students change it; never stored in a file in git)."""
     text = (DOCS / "secrets.md").read_text(encoding="utf-8")

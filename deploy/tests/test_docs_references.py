@@ -9,7 +9,6 @@ Read from each document's code (inline `spans` and fenced blocks) and links:
   docs/configuration.md "Ports"); `<name>.<namespace>.svc:<port>` and `kubectl -n <ns> port-forward svc/<name> L:R`
   match a row of the deployment table; published ports of the compose files and the Services of the rendered
   kustomizations agree with it too.
-Files another branch brings are listed in JENKINS_CHECK_PENDING (prefixes; never set in CI): reported as skipped.
 Does not prove that a command's output is what the runbook says it is: that is the live demo's job.
 """
 
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contracts import REPO, codes, kustomize_build, makefile_rules, pending_in_this_branch, table
+from contracts import REPO, codes, kustomize_build, makefile_rules, table
 
 DOCUMENTS = sorted(
     [REPO / "RUN_PROJECT_STEPS.md", REPO / "README.md", *(REPO / "docs").glob("*.md")],
@@ -41,8 +40,8 @@ ROOT_FILES = {
     "jest.config.js",
     "eslint.config.js",
 }
-# Top-level directories the deployment issues create; a path under one of them is a repository path even before
-# the directory exists in this branch.
+# Top-level directories of the deployment path: a path under one of them is a repository path, and checked, even if
+# the directory itself were renamed or deleted.
 EXPECTED_TOPS = {"kubernetes", "ansible", "elk"}
 KUSTOMIZATIONS = ["kubernetes/overlays/minikube", "kubernetes/elk", "kubernetes/monitoring", "kubernetes/vault"]
 
@@ -102,17 +101,13 @@ def exists(path: str) -> bool:
     return (REPO / path).exists()
 
 
-def document_problems(document: Path, text: str) -> tuple[list[str], list[str]]:
-    """(problems, pending) of one document's text."""
+def document_problems(document: Path, text: str) -> list[str]:
+    """The problems of one document's text: every missing path, link or playbook, unknown make target, wrong port."""
     problems: list[str] = []
-    pending: list[str] = []
     name = str(document.relative_to(REPO))
 
     def missing(what: str, path: str) -> None:
-        if pending_in_this_branch(path):
-            pending.append(f"{name}: {what} {path}")
-        else:
-            problems.append(f"{name}: {what} {path} does not exist")
+        problems.append(f"{name}: {what} {path} does not exist")
 
     code = code_of(text)
     for path in sorted({path for block in code for path in path_candidates(block)}):
@@ -136,7 +131,7 @@ def document_problems(document: Path, text: str) -> tuple[list[str], list[str]]:
             missing("playbook", path)
 
     problems += port_problems(name, text, joined)
-    return problems, pending
+    return problems
 
 
 def port_problems(name: str, text: str, code: str) -> list[str]:
@@ -163,10 +158,8 @@ def port_problems(name: str, text: str, code: str) -> list[str]:
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: str(path.relative_to(REPO)))
 def test_document_references_exist_and_match(document: Path) -> None:
-    problems, pending = document_problems(document, document.read_text(encoding="utf-8"))
+    problems = document_problems(document, document.read_text(encoding="utf-8"))
     assert not problems, "\n".join(problems)
-    if pending:
-        pytest.skip("not in this branch yet (JENKINS_CHECK_PENDING): " + "; ".join(pending))
 
 
 def test_documented_playbooks_exist() -> None:
@@ -175,10 +168,7 @@ def test_documented_playbooks_exist() -> None:
         for playbook in codes(cell):
             if not (REPO / "ansible" / playbook).exists():
                 missing.append(f"ansible/{playbook}")
-    pending = [path for path in missing if pending_in_this_branch(path)]
-    assert sorted(set(missing) - set(pending)) == []
-    if pending:
-        pytest.skip("not in this branch yet: " + ", ".join(pending))
+    assert missing == []
 
 
 def compose_published_ports(path: Path) -> list[int]:
@@ -200,10 +190,7 @@ def test_compose_ports_are_documented() -> None:
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
 def test_manifest_services_match_the_deployment_table(kustomization: str) -> None:
-    if not (REPO / kustomization / "kustomization.yaml").exists():
-        if pending_in_this_branch(kustomization):
-            pytest.skip(f"{kustomization} not in this branch yet")
-        pytest.fail(f"{kustomization}/kustomization.yaml does not exist")
+    assert (REPO / kustomization / "kustomization.yaml").exists(), f"{kustomization}/kustomization.yaml does not exist"
     rows = service_rows()
     problems = []
     for item in kustomize_build(kustomization):
@@ -244,12 +231,255 @@ def test_docs_check_fails_on_mutated_runbook(mutation: str) -> None:
     old, new = RUNBOOK_MUTATIONS[mutation]
     text = RUNBOOK.read_text(encoding="utf-8")
     assert old in text, f"mutation anchor {old!r} not in the runbook"
-    problems, pending = document_problems(RUNBOOK, text.replace(old, new, 1))
-    original_problems, original_pending = document_problems(RUNBOOK, text)
-    assert set(problems + pending) - set(original_problems + original_pending), mutation
+    assert document_problems(RUNBOOK, text) == []
+    assert document_problems(RUNBOOK, text.replace(old, new, 1)), mutation
 
 
 def test_compose_port_check_fails_on_undocumented_port(tmp_path: Path) -> None:
     compose = tmp_path / "docker-compose.yml"
     compose.write_text((REPO / "docker-compose.yml").read_text().replace("${APP_PORT:-3000}", "${APP_PORT:-3001}"))
     assert 3001 in compose_published_ports(compose) and 3001 not in documented_ports()
+
+
+# ---------------------------------------------------------------- objects named in kubectl commands
+KUBECTL_KINDS = {
+    "deployment": "Deployment",
+    "deploy": "Deployment",
+    "svc": "Service",
+    "service": "Service",
+    "cronjob": "CronJob",
+    "hpa": "HorizontalPodAutoscaler",
+    "job": "Job",
+    "ds": "DaemonSet",
+    "daemonset": "DaemonSet",
+    "statefulset": "StatefulSet",
+    "sts": "StatefulSet",
+}
+_KUBECTL_OBJECT = re.compile(r"(?<![\w/.-])(" + "|".join(KUBECTL_KINDS) + r")/([a-z0-9][a-z0-9-]*)(?![\w/.-])")
+
+
+def rendered_objects() -> set[tuple[str, str, str]]:
+    """(namespace, kind, name) of every object the kustomizations render. A Job made from a CronJob
+    (`kubectl create job <name> --from=cronjob/<name>`) counts as a Job of the CronJob's name."""
+    found = set()
+    for kustomization in KUSTOMIZATIONS:
+        for item in kustomize_build(kustomization):
+            namespace = item["metadata"].get("namespace", "")
+            found.add((namespace, item["kind"], item["metadata"]["name"]))
+            if item["kind"] == "CronJob":
+                found.add((namespace, "Job", item["metadata"]["name"]))
+    return found
+
+
+def kubectl_object_problems(name: str, text: str, objects: set[tuple[str, str, str]]) -> list[str]:
+    """`kubectl -n <ns> ... <kind>/<name>` in a document's code must name an object rendered in that namespace."""
+    problems = []
+    for line in "\n".join(code_of(text.replace("\\\n", " "))).splitlines():
+        if "kubectl" not in line:
+            continue
+        for command in re.split(r"[;|]|&&", line):
+            namespace = re.search(r"kubectl\s+(?:-n|--namespace)[ =]([\w-]+)", command)
+            if not namespace:
+                continue
+            for kind, object_name in _KUBECTL_OBJECT.findall(command):
+                if (namespace.group(1), KUBECTL_KINDS[kind], object_name) not in objects:
+                    problems.append(f"{name}: {kind}/{object_name} is not rendered in namespace {namespace.group(1)}")
+    return problems
+
+
+def test_kubectl_commands_name_rendered_objects() -> None:
+    """The runbook's `kubectl -n vault get deployment/vault` must not say `vault-0` when Vault is a Deployment."""
+    objects = rendered_objects()
+    problems = []
+    for document in DOCUMENTS:
+        problems += kubectl_object_problems(
+            str(document.relative_to(REPO)), document.read_text(encoding="utf-8"), objects
+        )
+    assert problems == []
+
+
+def test_kubectl_object_check_fails_on_a_wrong_object() -> None:
+    objects = rendered_objects()
+    text = RUNBOOK.read_text(encoding="utf-8")
+    assert "kubectl -n vault get deployment/vault" in text
+    for wrong in (
+        "kubectl -n vault get sts/vault",
+        "kubectl -n logging get deploy/vault",
+        "kubectl -n vault get deployment/vaults",
+    ):
+        assert kubectl_object_problems(
+            "runbook", text.replace("kubectl -n vault get deployment/vault", wrong, 1), objects
+        )
+
+
+# ---------------------------------------------------------------- one minikube size, and the budget behind it
+BUDGET_DOC = "kubernetes.md"
+BUDGET_HEADING = "Memory and CPU budget of the whole demo cluster"
+CLUSTER_DEFAULTS = REPO / "ansible" / "roles" / "cluster" / "defaults" / "main.yml"
+_MINIKUBE_FLAG = re.compile(r"--(cpus|memory|kubernetes-version)[= ](\S+)")
+
+
+def cluster_size() -> dict[str, str]:
+    """The `cluster` role's minikube flags: the size every document must give."""
+    defaults = yaml.safe_load(CLUSTER_DEFAULTS.read_text(encoding="utf-8"))
+    return {
+        "cpus": str(defaults["cluster_cpus"]),
+        "memory": str(defaults["cluster_memory_mb"]),
+        "kubernetes-version": str(defaults["cluster_kubernetes_version"]),
+    }
+
+
+def minikube_size_problems(name: str, text: str, size: dict[str, str]) -> list[str]:
+    problems = []
+    for line in text.splitlines():
+        if "minikube start --" not in line:
+            continue
+        flags = dict(_MINIKUBE_FLAG.findall(line.replace("`", " ")))
+        if "memory" not in flags:
+            problems.append(f"{name}: `minikube start` without --memory: {line.strip()}")
+        for flag, value in flags.items():
+            if value != size[flag]:
+                problems.append(f"{name}: minikube --{flag} {value}, the cluster role uses {size[flag]}")
+    return problems
+
+
+def test_every_minikube_start_uses_the_cluster_roles_size() -> None:
+    size = cluster_size()
+    problems = []
+    starts = 0
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        starts += text.count("minikube start --")
+        problems += minikube_size_problems(str(document.relative_to(REPO)), text, size)
+    assert problems == []
+    assert starts >= 3, "the runbook, docs/kubernetes.md and docs/observability.md each give the minikube size"
+
+
+def test_minikube_size_check_fails_on_another_figure() -> None:
+    size = cluster_size()
+    text = RUNBOOK.read_text(encoding="utf-8")
+    assert not minikube_size_problems("runbook", text, size)
+    assert minikube_size_problems("runbook", text.replace("--memory=8192", "--memory=6144", 1), size)
+    assert minikube_size_problems("runbook", text.replace("--cpus=4", "--cpus=2", 1), size)
+
+
+def _mebibytes(quantity: str) -> int:
+    units = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024}
+    match = re.fullmatch(r"(\d+)(Ki|Mi|Gi)", quantity)
+    assert match, f"memory quantity {quantity!r}: use Ki, Mi or Gi"
+    return round(int(match.group(1)) * units[match.group(2)])
+
+
+def _millicores(quantity: str) -> int:
+    return int(quantity[:-1]) if quantity.endswith("m") else round(float(quantity) * 1000)
+
+
+def manifest_resources() -> dict[str, tuple[int, int, int]]:
+    """Workload name -> (CPU request m, memory request Mi, memory limit Mi) per pod, summed over its containers."""
+    found = {}
+    for kustomization in KUSTOMIZATIONS:
+        for item in kustomize_build(kustomization):
+            spec = item.get("spec", {})
+            if item["kind"] == "CronJob":
+                pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+            elif item["kind"] in {"Deployment", "StatefulSet", "DaemonSet", "Job"}:
+                pod = spec["template"]["spec"]
+            else:
+                continue
+            resources = [container.get("resources", {}) for container in pod["containers"]]
+            found[item["metadata"]["name"]] = (
+                sum(_millicores(r.get("requests", {}).get("cpu", "0m")) for r in resources),
+                sum(_mebibytes(r.get("requests", {}).get("memory", "0Mi")) for r in resources),
+                sum(_mebibytes(r.get("limits", {}).get("memory", "0Mi")) for r in resources),
+            )
+    return found
+
+
+def _figure(cell: str) -> int:
+    match = re.search(r"~?([\d,]+)(m|Mi)", cell.replace("*", ""))
+    assert match, f"no figure in {cell!r}"
+    return int(match.group(1).replace(",", ""))
+
+
+def budget_problems(rows: list[tuple[str, ...]], resources: dict[str, tuple[int, int, int]]) -> list[str]:
+    """Each workload row equals the manifests; the three totals equal the sums the rows imply."""
+    problems = []
+    per_pod: dict[str, tuple[int, int, int]] = {}
+    system = (0, 0)
+    totals = {}
+    for row in rows:
+        what = row[0]
+        if what.startswith("**"):
+            totals[what] = tuple(_figure(cell) for cell in row[2:5])
+            continue
+        if what.startswith("minikube's own"):
+            system = (_figure(row[2]), _figure(row[3]))
+            continue
+        workload = codes(what)[0]
+        documented = tuple(_figure(cell) for cell in row[2:5])
+        per_pod[workload] = documented
+        if resources.get(workload) != documented:
+            problems.append(f"{workload}: table {documented}, manifests {resources.get(workload)}")
+    undocumented = {name for name in resources if name not in per_pod and name != "elasticsearch-setup"}
+    if undocumented:
+        problems.append(f"workloads missing from the budget table: {sorted(undocumented)}")
+    others = [values for name, values in per_pod.items() if name not in {"spam-classifier", "trainer"}]
+
+    def total(service_pods: int, training: bool) -> tuple[int, int, int]:
+        parts = [*others, *[per_pod["spam-classifier"]] * service_pods, *([per_pod["trainer"]] if training else [])]
+        return (
+            sum(p[0] for p in parts) + system[0],
+            sum(p[1] for p in parts) + system[1],
+            sum(p[2] for p in parts),
+        )
+
+    expected = {"everyday": total(2, False), "during a training": total(2, True), "worst case": total(7, True)}
+    for label, values in expected.items():
+        row = next((key for key in totals if label in key), None)
+        if row is None:
+            problems.append(f"no total row '{label}'")
+        elif totals[row] != values:
+            problems.append(f"total '{label}': table {totals[row]}, manifests {values}")
+    return problems
+
+
+def budget_rows(document: str = BUDGET_DOC) -> list[tuple[str, ...]]:
+    return list(table(document, BUDGET_HEADING).rows)
+
+
+def test_budget_table_is_the_manifests_sum() -> None:
+    assert budget_problems(budget_rows(), manifest_resources()) == []
+
+
+def test_runbook_repeats_the_budget_table() -> None:
+    runbook_table = [line for line in RUNBOOK.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+    budget_lines = (REPO / "docs" / BUDGET_DOC).read_text(encoding="utf-8").split(f"### {BUDGET_HEADING}")[1]
+    source = [line for line in budget_lines.split("\n\n")[2].splitlines() if line.startswith("| ")]
+    assert source and all(line in runbook_table for line in source), "RUN_PROJECT_STEPS.md step 3 != docs table"
+
+
+def test_budget_check_fails_on_a_changed_figure() -> None:
+    rows = budget_rows()
+    resources = manifest_resources()
+    bigger = dict(resources, elasticsearch=(250, 2048, 2048))
+    assert budget_problems(rows, bigger)
+    fewer = [row for row in rows if "`kibana`" not in row[0]]
+    assert budget_problems(fewer, resources)
+    wrong_total = [tuple(cell.replace("6,092", "6,000") for cell in row) for row in rows]
+    assert budget_problems(wrong_total, resources)
+
+
+# ---------------------------------------------------------------- the Vault dev root token Secret
+def test_vault_root_token_secret_is_the_documented_name() -> None:
+    documented = next(
+        codes(value)[0] for what, value in table("deployment.md", "Vault").rows if what == "dev root token"
+    )
+    role = yaml.safe_load((REPO / "ansible/roles/vault/defaults/main.yml").read_text(encoding="utf-8"))
+    assert role["vault_root_token_secret"] == documented
+    deployment = next(item for item in kustomize_build("kubernetes/vault") if item["kind"] == "Deployment")
+    refs = [
+        env["valueFrom"]["secretKeyRef"]["name"]
+        for env in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        if "secretKeyRef" in env.get("valueFrom", {})
+    ]
+    assert refs == [documented]

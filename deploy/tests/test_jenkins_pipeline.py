@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contracts import REPO, jenkins_credential_ids, make_closure, makefile_rules, pending_in_this_branch
+from contracts import REPO, codes, jenkins_credential_ids, make_closure, makefile_rules, table
 
 JENKINSFILE = REPO / "Jenkinsfile"
 CASC = REPO / "deploy" / "jenkins" / "casc.yaml"
@@ -316,11 +316,11 @@ def sh_problems(text: str, makefile: Path = REPO / "Makefile") -> list[str]:
     return problems
 
 
-def missing_files(text: str, makefile: Path = REPO / "Makefile") -> tuple[list[str], list[str]]:
-    """(missing, pending) scripts and playbooks the pipeline's make targets reach; non-executable scripts count
+def missing_files(text: str, makefile: Path = REPO / "Makefile") -> list[str]:
+    """Scripts and playbooks the pipeline's make targets reach that do not exist; non-executable scripts count
     as missing."""
     targets = [target for _, target in make_targets_by_stage(text)]
-    missing, skipped = [], []
+    missing = []
     for path, via in sorted(referenced_files(targets, makefile).items()):
         label = f"{path} (make {', '.join(sorted(set(via)))})"
         file = REPO / path
@@ -328,8 +328,8 @@ def missing_files(text: str, makefile: Path = REPO / "Makefile") -> tuple[list[s
             if path.endswith(".sh") and not os.access(file, os.X_OK):
                 missing.append(label + " is not executable")
         else:
-            (skipped if pending_in_this_branch(path) else missing).append(label)
-    return missing, skipped
+            missing.append(label)
+    return missing
 
 
 def credential_problems(text: str, casc_text: str) -> list[str]:
@@ -408,14 +408,34 @@ def test_every_sh_step_is_a_make_target_that_exists() -> None:
 
 
 def test_scripts_and_playbooks_reached_by_the_pipeline_exist() -> None:
-    missing, pending = missing_files(JENKINSFILE.read_text())
+    missing = missing_files(JENKINSFILE.read_text())
     assert not missing, "the Jenkinsfile reaches files that do not exist:\n  " + "\n  ".join(missing)
-    if pending:
-        pytest.skip("not in this branch yet (JENKINS_CHECK_PENDING): " + "; ".join(pending))
 
 
 def test_credentials_are_declared_and_documented() -> None:
     assert credential_problems(JENKINSFILE.read_text(), CASC.read_text()) == []
+
+
+def parameter_problems(text: str) -> list[str]:
+    """The pipeline's parameters are the ones docs/deployment.md's Jenkins table names (rows `parameter: ...`),
+    which the runbook tells the examiners to tick."""
+    used = set(re.findall(r"booleanParam\(\s*name:\s*'(\w+)'", text))
+    documented = {
+        codes(value)[0] for what, value in table("deployment.md", "Jenkins").rows if what.startswith("parameter")
+    }
+    return (
+        []
+        if used == documented
+        else [f"Jenkinsfile parameters {sorted(used)}, docs/deployment.md {sorted(documented)}"]
+    )
+
+
+def test_parameters_are_documented() -> None:
+    assert parameter_problems(JENKINSFILE.read_text()) == []
+
+
+def test_parameter_check_fails_on_a_renamed_parameter() -> None:
+    assert parameter_problems(_replace(JENKINSFILE.read_text(), "name: 'RETRAIN'", "name: 'TRAIN'"))
 
 
 def test_jenkins_runs_the_ci_targets_before_it_pushes() -> None:
@@ -487,7 +507,7 @@ def test_ci_parity_fails_when_a_stage_is_dropped() -> None:
 def test_missing_script_is_reported(tmp_path: Path) -> None:
     makefile = tmp_path / "Makefile"
     makefile.write_text((REPO / "Makefile").read_text().replace("deploy/ci/smoke-test.sh", "deploy/ci/smoke-tst.sh"))
-    missing, _ = missing_files(JENKINSFILE.read_text(), makefile)
+    missing = missing_files(JENKINSFILE.read_text(), makefile)
     assert any("deploy/ci/smoke-tst.sh" in entry for entry in missing)
 
 
