@@ -47,7 +47,7 @@ describe('scorer vs training golden.json', () => {
   });
 
   it('has at least 300 cases in format version 1', () => {
-    expect(golden.format_version).toBe(1);
+    expect(golden.format_version).toBe(2);
     expect(golden.cases.length).toBeGreaterThanOrEqual(300);
   });
 

@@ -4,8 +4,10 @@
 const COMBINING_MARKS = /\p{Mn}/gu;
 
 /** Placeholder tokens with their patterns, in substitution order (an e-mail address contains a URL-like domain). */
-const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['xxemail', /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g],
+export const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
+  // The look-behind makes a match start only where a run of local-part characters starts: the leftmost match is
+  // there anyway, and without it a long run without '@' is rescanned from every position (quadratic).
+  ['xxemail', /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g],
   [
     'xxurl',
     /(?:https?:\/\/|www\.)[^ \t\n\r\f\v]+|(?<![a-z0-9@.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|co|uk|ly|gl|in|io|me|biz|info|xyz|link|site|online|app)(?![a-z0-9])(?:\/[^ \t\n\r\f\v]*)?/g,
@@ -19,6 +21,12 @@ const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
 ];
 
 const TOKEN = /[a-z0-9]+/g;
+
+/**
+ * §3: a token longer than this is cut to its first MAX_TOKEN_LENGTH characters before stemming and n-grams, so the
+ * work per token is bounded whatever the input (the longest token of the training corpus has 34 characters).
+ */
+export const MAX_TOKEN_LENGTH = 40;
 const PLACEHOLDER_SET: ReadonlySet<string> = new Set(PLACEHOLDER_PATTERNS.map(([token]) => token));
 
 export function normalizeText(text: string): string {
@@ -35,7 +43,11 @@ export function substitutePlaceholders(normalized: string): string {
 
 /** Normalise, substitute placeholders and split into tokens (§1-§3). */
 export function tokenize(text: string): string[] {
-  return substitutePlaceholders(normalizeText(text)).match(TOKEN) ?? [];
+  const tokens = substitutePlaceholders(normalizeText(text)).match(TOKEN) ?? [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].length > MAX_TOKEN_LENGTH) tokens[i] = tokens[i].slice(0, MAX_TOKEN_LENGTH);
+  }
+  return tokens;
 }
 
 export function isPlaceholderToken(token: string): boolean {
