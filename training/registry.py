@@ -166,8 +166,9 @@ def force_promote(client: MlflowClient, model_name: str, version: str) -> GateDe
     reason = f"forced by operator (--force-promote {target.version}); previous production: " + (
         f"v{previous.version}" if previous else "none"
     )
-    set_production(client, model_name, target.version)
+    # Tags before the alias: the service refuses a version without a verdict or override tag, and polls any time.
     client.set_model_version_tag(model_name, target.version, TAG_OVERRIDE, "force-promoted")
     client.set_model_version_tag(model_name, target.version, TAG_OVERRIDE_REASON, reason)
+    set_production(client, model_name, target.version)
     log.info("force-promoted %s v%s", model_name, target.version)
     return GateDecision(True, reason)
