@@ -16,6 +16,8 @@ from pathlib import Path
 
 from nltk.stem.porter import PorterStemmer
 
+from training.unicode_pin import NONSPACING_MARK_RE, UNASSIGNED_RE
+
 FORMAT_VERSION = 2
 PLACEHOLDERS = ("xxemail", "xxurl", "xxmoney", "xxphone", "xxnum")
 TOKEN_PATTERN = "[a-z0-9]+"
@@ -74,10 +76,18 @@ def load_stopwords(path: Path | str = DEFAULT_STOPWORDS_PATH) -> list[str]:
     return words
 
 
+def _normalize_assigned(text: str) -> str:
+    return NONSPACING_MARK_RE.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
 def normalize(text: str) -> str:
-    """Section 1: NFKD, drop non-spacing marks (category Mn), lowercase."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").lower()
+    """Section 1: NFKD, drop non-spacing marks (category Mn), lowercase, as Unicode 14.0 says: code points it does
+    not assign stay as they are, and Mn is its table (both scorers ship it: training/unicode_pin.py)."""
+    if not UNASSIGNED_RE.search(text):
+        return _normalize_assigned(text)
+    # split() with a capturing group alternates: even items are normalised, odd ones are unassigned code points.
+    parts = UNASSIGNED_RE.split(text)
+    return "".join(part if i % 2 else _normalize_assigned(part) for i, part in enumerate(parts))
 
 
 def substitute_placeholders(normalized: str) -> str:
