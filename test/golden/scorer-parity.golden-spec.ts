@@ -60,7 +60,7 @@ print(json.dumps({"tokens": ordered, "stems": [stem(token) for token in ordered]
 
 describe('Python and TypeScript preprocessing agree beyond the corpus', () => {
   it(`tokenises every code point the same way (Unicode ${UNICODE_VERSION} pinned on both sides)`, () => {
-    const { unidata_version: version, answers } = python(EVERY_CODE_POINT) as { unidata_version: string; answers: Record<string, string> };
+    const { unidata_version: version, answers } = python(EVERY_CODE_POINT) as { unidata_version: string; answers: Partial<Record<string, string>> };
     expect(version).toBe(UNICODE_VERSION);
     const differences: string[] = [];
     let checked = 0;
