@@ -6,6 +6,9 @@ import { textsFromInvocation } from './mlflow-invocation.js';
 import { type BatchPrediction, PredictionService } from './prediction.service.js';
 import type { Prediction } from './scoring/compiled-model.js';
 
+/** labels[1] of every model (docs/model.schema.json fixes labels to ["ham", "spam"]). */
+const SPAM_LABEL = 'spam';
+
 export type SinglePrediction = Prediction & { modelVersion: string };
 
 @Controller()
@@ -26,11 +29,14 @@ export class PredictionController {
     return this.predictions.predict(request.texts);
   }
 
-  /** The MLflow scoring protocol, so clients of `mlflow models serve` switch over unchanged: labels, in order. */
+  /**
+   * The MLflow scoring protocol. The answer is what `mlflow models serve` gives for the logged scikit-learn pipeline,
+   * which was fitted on 0/1 targets: the class index per message (1 = spam), so its clients switch over unchanged.
+   */
   @Post('invocations')
   @HttpCode(HttpStatus.OK)
-  async invocations(@Body() body: unknown): Promise<{ predictions: string[] }> {
+  async invocations(@Body() body: unknown): Promise<{ predictions: number[] }> {
     const { predictions } = await this.predictions.predict(textsFromInvocation(body));
-    return { predictions: predictions.map((prediction) => prediction.label) };
+    return { predictions: predictions.map((prediction) => (prediction.label === SPAM_LABEL ? 1 : 0)) };
   }
 }
