@@ -1,5 +1,5 @@
 import { MAX_BATCH_SIZE } from './dto/message-text.js';
-import { messageCount } from './message-throttler.guard.js';
+import { messageCount } from './message-count.js';
 
 describe('messageCount (what one prediction request costs against RATE_LIMIT_PER_MINUTE)', () => {
   it.each([
