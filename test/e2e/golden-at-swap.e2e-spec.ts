@@ -69,7 +69,9 @@ describe('golden.json checked at every swap (e2e, file source)', () => {
     const modelPath = join(workDir, 'model.json');
     writeFileSync(modelPath, JSON.stringify(tinyModel()));
     writeFileSync(join(workDir, 'golden.json'), goldenFor(tinyModel(), JSON.stringify(tinyModel({ threshold: 0.4 }))));
-    const service = await ServiceProcess.start({ MODEL_SOURCE: `file:${modelPath}` }, { workDir, waitForReady: false }).catch((error: unknown) => error);
-    expect(String(service)).toContain('golden.json belongs to another model.json');
+    const started = await ServiceProcess.start({ MODEL_SOURCE: `file:${modelPath}` }, { workDir, waitForReady: false }).catch((error: unknown) => error);
+    // Had it started, stop it, so a failing run does not leave a server that keeps jest waiting.
+    if (started instanceof ServiceProcess) await started.stop();
+    expect(String(started)).toContain('golden.json belongs to another model.json');
   }, 30_000);
 });
