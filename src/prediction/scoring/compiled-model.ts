@@ -162,7 +162,10 @@ function compileBlock(
     analyze: (tokens) => charNgrams(tokens, range),
     termIndices: (tokens) => {
       const indices: number[] = [];
-      for (const token of tokens) for (const index of indicesOfToken.get(token)) indices.push(index);
+      for (const token of tokens) {
+        const tokenIndices = indicesOfToken.get(token);
+        for (let i = 0; i < tokenIndices.length; i++) indices.push(tokenIndices[i]);
+      }
       return indices;
     },
   };
