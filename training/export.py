@@ -178,6 +178,13 @@ def awkward_messages() -> list[tuple[str, str]]:
         ("tabs-newlines", "Line one\nLine two\r\n\tTabbed\fform\vvertical"),
         ("very-long-ham", long_ham),
         ("very-long-spam", long_spam),
+        # Section 3's token cut: at, just above and far above MAX_TOKEN_LENGTH (40), and a long e-mail-like run.
+        ("token-at-max-length", "x" * 39 + "s " + "supercalifragilisticexpialidociousnesses"),
+        ("token-above-max-length", "supercalifragilisticexpialidociousnessesly winner"),
+        ("token-consonant-run", "Claim " + "bcdfghjklmnpqrstvwxz" * 250 + " prize now"),
+        ("token-long-digits", "call " + "0123456789" * 10 + " now"),
+        ("email-long-local-part", "a" * 300 + ".b@example.com and " + "c" * 300 + "@mail.co.uk"),
+        ("email-after-email", "a@b.com_x@y.org a@b.com.x@y.org"),
         ("single-letter", "a"),
         ("single-word-spam", "FREE"),
         ("smishing-bank", "ALERT: your HDFC account is blocked. Update KYC at hdfc-kyc.in/verify or call 18002586161"),

@@ -309,6 +309,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         )
         model_path = ex.write_model(model_doc, output_dir)
         golden_path = ex.write_golden(model_path, ex.golden_cases(model_doc, pipeline, x_test, args.seed), output_dir)
+        train_rows_path = reg.write_train_rows(x_train, y_train, output_dir)
         model_bytes = model_path.stat().st_size
         log.info("wrote %s (%d bytes) and %s", model_path, model_bytes, golden_path)
 
@@ -356,6 +357,8 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         # models:/<name>@production/model.json resolves (see docs/training.md).
         client.log_model_artifact(model_info.model_id, str(model_path))
         client.log_model_artifact(model_info.model_id, str(golden_path))
+        # The rows it trained on, so a later gate compares it only on rows it never saw.
+        client.log_model_artifact(model_info.model_id, str(train_rows_path))
 
         version = mlflow.register_model(model_info.model_uri, args.model_name)
         for key, value in {
@@ -369,7 +372,16 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
             "seed": args.seed,
         }.items():
             client.set_model_version_tag(args.model_name, version.version, key, str(value))
-        decision = reg.gate(client, args.model_name, version.version, holdout, x_test, y_test)
+        decision = reg.gate(
+            client,
+            args.model_name,
+            version.version,
+            holdout,
+            x_test,
+            y_test,
+            challenger_probability=[float(p) for p in holdout_proba],
+            challenger_threshold=float(model_doc["threshold"]),
+        )
         mlflow.set_tags(
             {
                 "model_version": str(version.version),

@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import type { AppSecrets } from '../config/app-secrets.js';
-import { MlflowClient } from './mlflow-client.js';
+import { MlflowClient, type MlflowModelVersion, gateVerdictProblem } from './mlflow-client.js';
 
 /** A real HTTP server standing in for MLflow: it records the Authorization header of each request. */
 describe('MlflowClient authorization', () => {
@@ -31,5 +31,29 @@ describe('MlflowClient authorization', () => {
     secrets = { ...secrets, mlflowToken: 'tok' };
     await client.getModelVersionByAlias('m', 'production');
     expect(seen).toEqual([undefined, `Basic ${Buffer.from('user:pass').toString('base64')}`, 'Bearer tok']);
+  });
+});
+
+describe('gateVerdictProblem (which registry versions may be served)', () => {
+  const version = (tags?: Record<string, string>): MlflowModelVersion => ({
+    name: 'spam-classifier',
+    version: '3',
+    tags: tags && Object.entries(tags).map(([key, value]) => ({ key, value })),
+  });
+
+  it.each([
+    ['promoted by the gate', { 'gate.decision': 'promoted' }],
+    ['force-promoted after a rejection', { 'gate.decision': 'rejected', 'gate.override': 'force-promoted' }],
+    ['force-promoted without a verdict', { 'gate.override': 'force-promoted' }],
+  ])('serves a version %s', (_name, tags) => {
+    expect(gateVerdictProblem(version(tags))).toBeUndefined();
+  });
+
+  it.each([
+    ['with no tags', undefined, 'has no gate.decision tag'],
+    ['with other tags only', { owner: 'me' }, 'has no gate.decision tag'],
+    ['that the gate rejected', { 'gate.decision': 'rejected' }, 'gate.decision=rejected'],
+  ])('refuses a version %s', (_name, tags, reason) => {
+    expect(gateVerdictProblem(version(tags))).toContain(reason);
   });
 });

@@ -8,6 +8,26 @@ export interface MlflowModelVersion {
   source?: string;
   current_stage?: string;
   aliases?: string[];
+  tags?: { key: string; value?: string }[];
+}
+
+/** Version tags the training CLI's promotion gate writes (training/registry.py, docs/training.md). */
+export const GATE_DECISION_TAG = 'gate.decision';
+export const GATE_OVERRIDE_TAG = 'gate.override';
+
+/**
+ * Why a version may not be served for its gate tags, or undefined when it may: the gate promoted it, or an operator
+ * force-promoted it (a rollback). A version without a verdict did not come through the gate at all.
+ */
+export function gateVerdictProblem(version: MlflowModelVersion): string | undefined {
+  const tag = (key: string): string | undefined => version.tags?.find((candidate) => candidate.key === key)?.value;
+  if (tag(GATE_OVERRIDE_TAG) === 'force-promoted') return undefined;
+  const decision = tag(GATE_DECISION_TAG);
+  if (decision === 'promoted') return undefined;
+  if (decision === undefined) {
+    return `version ${version.version} has no ${GATE_DECISION_TAG} tag: it did not pass the promotion gate (force-promote it to serve it anyway)`;
+  }
+  return `version ${version.version} has ${GATE_DECISION_TAG}=${decision}: the gate did not promote it (force-promote it to serve it anyway)`;
 }
 
 /** MLflow answered with an error status, or could not be reached at all (`status` undefined). */

@@ -15,6 +15,17 @@ export interface LoadedModelFile {
   sha256: string;
 }
 
+/**
+ * The bytes are not JSON at all: an auth proxy's HTML login page, a truncated download. Not a verdict on the model,
+ * so the caller treats it as the source being unavailable and tries again, instead of refusing the version forever.
+ */
+export class NotJsonError extends Error {
+  constructor(what: string, reason: string) {
+    super(`${what} is not JSON (${reason}); the source will be asked again`);
+    this.name = 'NotJsonError';
+  }
+}
+
 export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -25,7 +36,7 @@ export function loadModelFile(bytes: Buffer, validator: ModelValidator, sha256 =
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new ModelValidationError([`not JSON: ${(error as Error).message}`]);
+    throw new NotJsonError('model.json', (error as Error).message);
   }
   const model = CompiledModel.fromPortable(validator.validate(parsed));
   for (const text of SMOKE_TEXTS) {

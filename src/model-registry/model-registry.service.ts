@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { SecretsService } from '../config/secrets.service.js';
 import { AppLogger, errorFields } from '../logging/app-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { CompiledModel } from '../prediction/scoring/compiled-model.js';
 import { ModelValidationError, ModelValidator } from '../prediction/scoring/model-validation.js';
+import { GOLDEN_FILE, checkGolden } from './golden-check.js';
 import { ModelCache } from './model-cache.js';
-import { type LoadedModelFile, loadModelFile, sha256Of } from './model-loader.js';
-import { MlflowClient, type MlflowModelVersion } from './mlflow-client.js';
+import { loadModelFile, sha256Of } from './model-loader.js';
+import { MlflowClient, type MlflowModelVersion, MlflowRequestError, gateVerdictProblem } from './mlflow-client.js';
 import type { ModelDescriptor, ModelOrigin, ServedModel } from './served-model.js';
 
 /** What one check for a new model did: `swapped` to a new one, found it `unchanged`, `refused` it, or could not check. */
@@ -18,8 +21,18 @@ export interface ReloadOutcome {
   message: string;
 }
 
-const LEGACY_PRODUCTION_STAGE = 'Production';
+/** The legacy MLflow stage an alias stands for on registries that predate aliases (MLflow < 2.9); others have none. */
+const LEGACY_STAGE_OF_ALIAS: Readonly<Record<string, string>> = { production: 'Production', staging: 'Staging' };
 const MODEL_ARTIFACT_FILE = 'model.json';
+
+/**
+ * The golden file offered with a model: its bytes, or absent. `required`: a registry version must carry one (the
+ * training CLI always logs it); a MODEL_SOURCE file may come without one (development), then parity is not checked.
+ */
+interface GoldenOffer {
+  bytes?: Buffer;
+  required: boolean;
+}
 const FIRST_RETRY_SECONDS = 1;
 
 /**
@@ -33,8 +46,11 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   private readonly cache: ModelCache;
   /** A version whose artifact was invalid: not downloaded again until the alias moves on. */
   private refusedVersion?: string;
-  /** Content that was refused: a file source polls the same bytes again, and refusing them is deterministic. */
-  private refusedSha256?: string;
+  /** Content (model.json and golden.json hashes) that was refused: a file source polls the same bytes again, and
+   * refusing them is deterministic. */
+  private refusedContent?: string;
+  /** A version refused for its gate tags: not logged again on every poll (the tags may still change). */
+  private tagRefusedVersion?: string;
   private inFlightCheck?: Promise<ReloadOutcome>;
   private timer?: NodeJS.Timeout;
   private retrySeconds = FIRST_RETRY_SECONDS;
@@ -128,17 +144,24 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
   }
 
   private async checkFile(path: string): Promise<ReloadOutcome> {
-    return this.offer(await readFile(path), 'file');
+    const bytes = await readFile(path);
+    const golden = await readFile(join(dirname(path), GOLDEN_FILE)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    });
+    return this.offer(bytes, 'file', { bytes: golden, required: false });
   }
 
   private async checkRegistry(): Promise<ReloadOutcome> {
     const mlflow = this.requireMlflow();
     const { modelName, modelAlias } = this.config;
+    const legacyStage = LEGACY_STAGE_OF_ALIAS[modelAlias];
     const version =
       (await mlflow.getModelVersionByAlias(modelName, modelAlias)) ??
-      (await mlflow.getLatestVersionInStage(modelName, LEGACY_PRODUCTION_STAGE));
+      (legacyStage ? await mlflow.getLatestVersionInStage(modelName, legacyStage) : undefined);
     if (!version) {
-      return { result: 'unavailable', message: `${modelName} has no version with alias "${modelAlias}" nor in stage Production` };
+      const stage = legacyStage ? ` nor in stage ${legacyStage}` : '';
+      return { result: 'unavailable', message: `${modelName} has no version with alias "${modelAlias}"${stage}` };
     }
     if (this.served && this.served.descriptor.name === modelName && this.served.descriptor.version === version.version) {
       return { result: 'unchanged', version: version.version, message: `version ${version.version} is already served` };
@@ -146,13 +169,26 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
     if (this.refusedVersion === version.version) {
       return { result: 'refused', version: version.version, message: `version ${version.version} was refused before` };
     }
-    return this.offer(await mlflow.downloadModelVersionFile(version, MODEL_ARTIFACT_FILE), 'mlflow', version);
+    const tagProblem = gateVerdictProblem(version);
+    if (tagProblem) {
+      // Not remembered as refused: tags are written around the alias move and may arrive on the next poll.
+      if (this.tagRefusedVersion !== version.version) this.logRefusal(new ModelValidationError([tagProblem]), version.version);
+      this.tagRefusedVersion = version.version;
+      return { result: 'refused', version: version.version, message: tagProblem };
+    }
+    const bytes = await mlflow.downloadModelVersionFile(version, MODEL_ARTIFACT_FILE);
+    const golden = await mlflow.downloadModelVersionFile(version, GOLDEN_FILE).catch((error: unknown) => {
+      if (error instanceof MlflowRequestError && error.status === 404) return undefined;
+      throw error;
+    });
+    return this.offer(bytes, 'mlflow', { bytes: golden, required: true }, version);
   }
 
   private async loadFromCache(): Promise<void> {
     try {
       const cached = await this.cache.load();
-      if (!cached) return;
+      // A registry check (a reload request) may have swapped a newer model in while the cache was being read.
+      if (!cached || this.served) return;
       const loaded = loadModelFile(cached.bytes, this.validator);
       if (loaded.sha256 !== cached.descriptor.sha256) throw new ModelValidationError(['cached model.json does not match its descriptor']);
       this.swap({ model: loaded.model, descriptor: cached.descriptor, source: 'cache', loadedAt: new Date().toISOString() });
@@ -161,40 +197,54 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
     }
   }
 
-  /** Validates candidate bytes and swaps them in, or refuses them and keeps the served model. */
-  private async offer(bytes: Buffer, source: ModelOrigin, registryVersion?: MlflowModelVersion): Promise<ReloadOutcome> {
+  /**
+   * Validates candidate bytes, checks they reproduce their golden file and swaps them in, or refuses them and keeps
+   * the served model. Bytes equal to the served ones under a new registry version only re-describe the served model.
+   */
+  private async offer(bytes: Buffer, source: ModelOrigin, golden: GoldenOffer, registryVersion?: MlflowModelVersion): Promise<ReloadOutcome> {
     // Hash first: parsing, validating and compiling a model blocks the event loop, so unchanged or already refused
     // content (every poll of an unchanged file) must not pay for it.
     const sha256 = sha256Of(bytes);
-    if (this.served?.descriptor.sha256 === sha256 && this.served.source === source) {
-      return { result: 'unchanged', version: this.served.descriptor.version, message: 'model content unchanged' };
+    const served = this.served;
+    const sameBytes = served?.descriptor.sha256 === sha256 && served.source === source;
+    if (sameBytes && (!registryVersion || registryVersion.version === served.descriptor.version)) {
+      return { result: 'unchanged', version: served.descriptor.version, message: 'model content unchanged' };
     }
-    if (this.refusedSha256 === sha256) {
-      return { result: 'refused', version: registryVersion?.version, message: 'this model.json was refused before' };
+    const content = `${sha256}/${golden.bytes ? sha256Of(golden.bytes) : 'no-golden'}`;
+    if (this.refusedContent === content && !registryVersion) {
+      return { result: 'refused', message: 'this model.json was refused before' };
     }
-    let loaded: LoadedModelFile;
+    let model: CompiledModel;
     try {
-      loaded = loadModelFile(bytes, this.validator, sha256);
+      model = sameBytes ? served.model : loadModelFile(bytes, this.validator, sha256).model;
+      if (golden.bytes) checkGolden(model, sha256, golden.bytes);
+      else if (golden.required) {
+        throw new ModelValidationError([`no ${GOLDEN_FILE} next to model.json: a registry version must carry the golden file the training CLI logs`]);
+      }
     } catch (error) {
       if (!(error instanceof ModelValidationError)) throw error;
       this.refusedVersion = registryVersion?.version;
-      this.refusedSha256 = sha256;
-      this.metrics.countModelReload('failure');
-      this.logger.error('new model refused; the served model is unchanged', {
-        event: { action: 'model-swap', outcome: 'failure' },
-        spam: { model_version: registryVersion?.version, served_model_version: this.served?.descriptor.version },
-        ...errorFields(error),
-      });
+      this.refusedContent = content;
+      this.logRefusal(error, registryVersion?.version);
       return { result: 'refused', version: registryVersion?.version, message: error.message };
     }
-    const descriptor = describeModel(loaded, this.config.modelAlias, registryVersion);
-    this.swap({ model: loaded.model, descriptor, source, loadedAt: new Date().toISOString() });
+    const descriptor = describeModel(model, sha256, this.config.modelAlias, registryVersion);
+    this.swap({ model, descriptor, source, loadedAt: new Date().toISOString() });
     if (source === 'mlflow') {
       await this.cache.save({ bytes, descriptor }).catch((error: unknown) => {
         this.logger.warn('cannot write the model cache', { event: { action: 'model-cache' }, ...errorFields(error) });
       });
     }
     return { result: 'swapped', version: descriptor.version, message: `now serving version ${descriptor.version}` };
+  }
+
+  private logRefusal(error: ModelValidationError, version: string | undefined): void {
+    this.metrics.countModelReload('failure');
+    this.logger.error('new model refused; the served model is unchanged', {
+      event: { action: 'model-swap', outcome: 'failure' },
+      spam: { model_version: version, served_model_version: this.served?.descriptor.version },
+      ...errorFields(error),
+    });
   }
 
   private swap(next: ServedModel): void {
@@ -216,16 +266,16 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
 }
 
 /** Registry identity when the model came from MLflow; a file has no version, so its content hash stands in. */
-function describeModel(loaded: LoadedModelFile, alias: string, registryVersion?: MlflowModelVersion): ModelDescriptor {
-  const metadata = loaded.model.metadata;
+function describeModel(model: CompiledModel, sha256: string, alias: string, registryVersion?: MlflowModelVersion): ModelDescriptor {
+  const metadata = model.metadata;
   return {
     name: registryVersion?.name ?? metadata.model_name,
-    version: registryVersion?.version ?? `file-${loaded.sha256.slice(0, 12)}`,
+    version: registryVersion?.version ?? `file-${sha256.slice(0, 12)}`,
     alias: registryVersion?.aliases?.includes(alias) ? alias : undefined,
     runId: registryVersion?.run_id ?? metadata.run_id,
     candidate: metadata.candidate,
     trainedAt: metadata.trained_at,
     metrics: metadata.metrics,
-    sha256: loaded.sha256,
+    sha256,
   };
 }

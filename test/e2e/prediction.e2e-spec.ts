@@ -43,7 +43,8 @@ describe('prediction API (e2e, the built app on 127.0.0.1)', () => {
     ['dataframe_records', { dataframe_records: [{ text: TINY_SPAM_TEXT }, { text: 'see you' }] }],
   ])('speaks the MLflow scoring protocol: %s', async (_shape, body) => {
     const response = await request(running.url).post('/invocations').send(body).expect(200);
-    expect(response.body).toEqual({ predictions: ['spam', 'ham'] });
+    // What `mlflow models serve` answers for the logged pipeline (fitted on 0/1 targets): class indices, 1 = spam.
+    expect(response.body).toEqual({ predictions: [1, 0] });
   });
 
   it('reports the model, the versions and readiness', async () => {

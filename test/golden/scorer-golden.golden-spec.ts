@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkGolden } from '../../src/model-registry/golden-check.js';
 import { loadModelFile, type LoadedModelFile } from '../../src/model-registry/model-loader.js';
-import { ModelValidator } from '../../src/prediction/scoring/model-validation.js';
+import { ModelValidationError, ModelValidator } from '../../src/prediction/scoring/model-validation.js';
 import { runTrainingCli } from '../support/training-cli.js';
 
 interface GoldenCase {
@@ -25,29 +26,47 @@ interface GoldenFile {
  * The TypeScript scorer against the training's own golden.json, produced here by running the training CLI (never a
  * committed copy): identical feature lists and probabilities within the file's tolerance for every case.
  */
-describe('scorer vs training golden.json', () => {
+// Every classifier kind of docs/model-format.md §7: the default quick run picks logistic regression; restricting the
+// candidates to Naive Bayes exports a multinomial_nb model.
+describe.each([
+  ['logistic_regression', []],
+  ['multinomial_nb', ['--candidates', 'nb_word_char']],
+])('scorer vs training golden.json (%s)', (classifierType, extraArgs) => {
   const workDir = mkdtempSync(join(tmpdir(), 'spam-golden-'));
   let golden: GoldenFile;
+  let goldenBytes: Buffer;
   let loaded: LoadedModelFile;
 
   beforeAll(async () => {
     const summary = await runTrainingCli([
       '--quick',
+      ...extraArgs,
       '--output-dir', join(workDir, 'out'),
       '--tracking-uri', `sqlite:///${join(workDir, 'mlflow.db')}`,
     ]);
     const modelBytes = readFileSync(summary.model_path);
-    golden = JSON.parse(readFileSync(summary.golden_path ?? join(workDir, 'out', 'golden.json'), 'utf8')) as GoldenFile;
+    goldenBytes = readFileSync(summary.golden_path ?? join(workDir, 'out', 'golden.json'));
+    golden = JSON.parse(goldenBytes.toString('utf8')) as GoldenFile;
     loaded = loadModelFile(modelBytes, new ModelValidator());
     expect(createHash('sha256').update(modelBytes).digest('hex')).toBe(golden.model_sha256);
   }, 600_000);
+
+  it(`exported a ${classifierType} model`, () => {
+    expect((JSON.parse(readFileSync(join(workDir, 'out', 'model.json'), 'utf8')) as { classifier: { type: string } }).classifier.type).toBe(classifierType);
+  });
+
+  it('passes the swap-time golden check, which refuses the same file with one probability moved by 1e-6', () => {
+    expect(checkGolden(loaded.model, loaded.sha256, goldenBytes)).toBe(golden.cases.length);
+    const moved = { ...golden, cases: golden.cases.map((entry, index) => (index === 7 ? { ...entry, spam_probability: entry.spam_probability + 1e-6 } : entry)) };
+    expect(() => checkGolden(loaded.model, loaded.sha256, Buffer.from(JSON.stringify(moved)))).toThrow(ModelValidationError);
+  });
 
   afterAll(() => {
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('has at least 300 cases in format version 1', () => {
-    expect(golden.format_version).toBe(1);
+  it('has at least 300 cases in format version 2', () => {
+    expect(golden.format_version).toBe(2);
     expect(golden.cases.length).toBeGreaterThanOrEqual(300);
   });
 

@@ -22,6 +22,9 @@ interface CompiledBlock {
   counts: Float64Array;
 }
 
+/** Budget of each char block's memo: ~13,000 distinct maximum-length tokens, far more of ordinary ones. */
+export const CHAR_MEMO_MAX_BYTES = 16 * 1024 * 1024;
+
 /** Turns the per-row linear scores into p(spam) (§7). */
 type ProbabilityOfSpam = (scores: readonly number[]) => number;
 
@@ -143,18 +146,26 @@ function compileBlock(
       },
     };
   }
-  // Character n-grams depend on the token alone: their vocabulary indices are memoised per distinct token.
-  const indicesOfToken = new TokenMemo((token: string) => {
-    const indices: number[] = [];
-    lookUp(tokenCharNgrams(token, range), termIndex, indices);
-    return indices;
-  });
+  // Character n-grams depend on the token alone: their vocabulary indices are memoised per distinct token, as a typed
+  // array (4 bytes an index) under a byte budget.
+  const indicesOfToken = new TokenMemo(
+    (token: string) => {
+      const indices: number[] = [];
+      lookUp(tokenCharNgrams(token, range), termIndex, indices);
+      return Int32Array.from(indices);
+    },
+    (indices) => 16 + indices.byteLength,
+    CHAR_MEMO_MAX_BYTES,
+  );
   return {
     ...common,
     analyze: (tokens) => charNgrams(tokens, range),
     termIndices: (tokens) => {
       const indices: number[] = [];
-      for (const token of tokens) for (const index of indicesOfToken.get(token)) indices.push(index);
+      for (const token of tokens) {
+        const tokenIndices = indicesOfToken.get(token);
+        for (let i = 0; i < tokenIndices.length; i++) indices.push(tokenIndices[i]);
+      }
       return indices;
     },
   };

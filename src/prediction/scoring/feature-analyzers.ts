@@ -3,31 +3,56 @@ import { isPlaceholderToken } from './text-preprocessing.js';
 
 export type NgramRange = readonly [number, number];
 
+/** A rough heap cost of one string (V8 header plus up to two bytes per character), for memo budgets. */
+export function stringBytes(text: string): number {
+  return 16 + 2 * text.length;
+}
+
+/** The per-entry cost of a Map slot and its bookkeeping, on top of the key and the value. */
+const MEMO_ENTRY_BYTES = 64;
+
 /**
- * A bounded memo: the token vocabulary of real traffic is small, so per-token work (stemming, character n-gram
- * lookups) is done once per distinct token. Cleared when full rather than LRU: cheap, and a refill is fast.
+ * A memo bounded by the estimated bytes it holds, not by its entry count: the token vocabulary of real traffic is
+ * small, so per-token work (stemming, character n-gram lookups) is done once per distinct token, while a flood of
+ * distinct tokens cannot grow the heap beyond `maxBytes`. Cleared when full rather than LRU: cheap, and a refill is
+ * fast. Tokens are at most MAX_TOKEN_LENGTH characters (docs/model-format.md §3), so no single entry is large.
  */
 export class TokenMemo<V> {
   private readonly cache = new Map<string, V>();
+  private bytes = 0;
 
   constructor(
     private readonly compute: (token: string) => V,
-    private readonly maxEntries = 100_000,
+    private readonly bytesOfValue: (value: V) => number,
+    private readonly maxBytes: number,
   ) {}
 
   get(token: string): V {
     let value = this.cache.get(token);
     if (value === undefined) {
       value = this.compute(token);
-      if (this.cache.size >= this.maxEntries) this.cache.clear();
+      const entryBytes = MEMO_ENTRY_BYTES + stringBytes(token) + this.bytesOfValue(value);
+      if (this.bytes + entryBytes > this.maxBytes) {
+        this.cache.clear();
+        this.bytes = 0;
+      }
       this.cache.set(token, value);
+      this.bytes += entryBytes;
     }
     return value;
   }
+
+  /** The estimated bytes held now (tests). */
+  get heldBytes(): number {
+    return this.bytes;
+  }
 }
 
+/** Budget of the stem memo: ~40,000 distinct 10-character tokens. */
+export const STEM_MEMO_MAX_BYTES = 4 * 1024 * 1024;
+
 export class CachingStemmer {
-  private readonly memo = new TokenMemo((token) => porterStemmer.stem(token));
+  private readonly memo = new TokenMemo((token) => porterStemmer.stem(token), stringBytes, STEM_MEMO_MAX_BYTES);
 
   stem(token: string): string {
     return this.memo.get(token);

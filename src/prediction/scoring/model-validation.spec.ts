@@ -19,7 +19,7 @@ describe('ModelValidator', () => {
   });
 
   it.each<[string, unknown]>([
-    ['an unknown format version', { ...tinyModel(), format_version: 2 }],
+    ['an unknown format version', { ...tinyModel(), format_version: 3 }],
     ['a missing classifier', { ...tinyModel(), classifier: undefined }],
     ['a different token pattern', { ...tinyModel(), preprocessing: { ...tinyModel().preprocessing, token_pattern: '\\w+' } }],
     ['not an object', 'model'],

@@ -1,7 +1,7 @@
-/** The JSON shape of `model.json`, format version 1 (docs/model-format.md §8, docs/model.schema.json). */
+/** The JSON shape of `model.json`, format version 2 (docs/model-format.md §8, docs/model.schema.json). */
 export interface PortableModel {
   format: 'spam-classifier-model';
-  format_version: 1;
+  format_version: 2;
   labels: [string, string];
   threshold: number;
   preprocessing: {
@@ -11,6 +11,7 @@ export interface PortableModel {
     placeholders: string[];
     token_pattern: string;
     stemmer: 'porter-martin-extensions';
+    max_token_length: 40;
     stopwords: string[];
   };
   features: FeatureBlock[];

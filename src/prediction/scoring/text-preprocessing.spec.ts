@@ -1,4 +1,16 @@
-import { normalizeText, substitutePlaceholders, tokenize } from './text-preprocessing.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { APP_ROOT } from '../../app-root.js';
+import { MODEL_SCHEMA_PATH } from './model-validation.js';
+import { MAX_TOKEN_LENGTH, PLACEHOLDER_PATTERNS, normalizeText, substitutePlaceholders, tokenize } from './text-preprocessing.js';
+
+const SPEC = readFileSync(join(APP_ROOT, 'docs', 'model-format.md'), 'utf8');
+
+/** The §2 table of docs/model-format.md: [token, pattern] in order (`\|` is the table's escape of `|`). */
+function specPlaceholderTable(): [string, string][] {
+  const rows = [...SPEC.matchAll(/^\| (\d) \| `(xx[a-z]+)` \| `(.+)` \|$/gm)];
+  return rows.sort((a, b) => Number(a[1]) - Number(b[1])).map((row) => [row[2], row[3].replaceAll('\\|', '|')]);
+}
 
 describe('text preprocessing (docs/model-format.md §1-§3)', () => {
   it('decomposes compatibility characters, strips combining marks and lowercases', () => {
@@ -19,6 +31,28 @@ describe('text preprocessing (docs/model-format.md §1-§3)', () => {
 
   it('surrounds placeholders with spaces so they never fuse with a neighbour', () => {
     expect(substitutePlaceholders('x100y 100')).toBe('x100y  xxnum ');
+  });
+
+  it('uses character for character the patterns of the spec table (§2), in its order', () => {
+    // A JavaScript regex literal must escape `/`; the spec writes it plainly (Python reads both the same).
+    const ours = PLACEHOLDER_PATTERNS.map(([token, pattern]) => [token, pattern.source.replaceAll('\\/', '/')]);
+    expect(specPlaceholderTable()).toHaveLength(5);
+    expect(ours).toEqual(specPlaceholderTable());
+  });
+
+  it('cuts tokens to MAX_TOKEN_LENGTH characters (§3), the value the schema fixes', () => {
+    const schema = JSON.parse(readFileSync(MODEL_SCHEMA_PATH, 'utf8')) as {
+      properties: { preprocessing: { properties: { max_token_length: { const: number } } } };
+    };
+    expect(schema.properties.preprocessing.properties.max_token_length.const).toBe(MAX_TOKEN_LENGTH);
+    expect(SPEC).toContain(`\`max_token_length\` = ${MAX_TOKEN_LENGTH} characters`);
+    const long = 'b'.repeat(5_000);
+    expect(tokenize(`win ${long} ${'c'.repeat(MAX_TOKEN_LENGTH)}`)).toEqual(['win', 'b'.repeat(MAX_TOKEN_LENGTH), 'c'.repeat(MAX_TOKEN_LENGTH)]);
+  });
+
+  it('starts an e-mail match only where a run of local-part characters starts (§2)', () => {
+    expect(tokenize('a@b.com_x@y.org')).toEqual(['xxemail', 'x', 'y', 'org']);
+    expect(tokenize(`${'a'.repeat(3_000)}.b@example.com`)).toEqual(['xxemail']);
   });
 
   it('yields no tokens for emoji and non-Latin scripts', () => {

@@ -1,11 +1,21 @@
 // Sections 1-3 of docs/model-format.md. Only explicit ASCII classes after normalisation: `\w`, `\d`, `\s` and `\b`
 // mean different things in Python's `re` and in JavaScript.
 
-const COMBINING_MARKS = /\p{Mn}/gu;
+import { NONSPACING_MARK_RANGES, UNASSIGNED_RANGES } from './unicode-pin.js';
+
+const hex = (codePoint: number): string => `\\u{${codePoint.toString(16)}}`;
+const characterClass = (ranges: ReadonlyArray<readonly [number, number]>): string =>
+  `[${ranges.map(([low, high]) => `${hex(low)}-${hex(high)}`).join('')}]`;
+/** Category Mn of Unicode 14.0 (§1), not the runtime's `\p{Mn}`, which follows Node's newer ICU. */
+const COMBINING_MARKS = new RegExp(characterClass(NONSPACING_MARK_RANGES), 'gu');
+/** One code point that Unicode 14.0 does not assign (§1: left as it is, whatever the runtime's ICU knows of it). */
+const UNASSIGNED = new RegExp(`(${characterClass(UNASSIGNED_RANGES)})`, 'u');
 
 /** Placeholder tokens with their patterns, in substitution order (an e-mail address contains a URL-like domain). */
-const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['xxemail', /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g],
+export const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
+  // The look-behind makes a match start only where a run of local-part characters starts: the leftmost match is
+  // there anyway, and without it a long run without '@' is rescanned from every position (quadratic).
+  ['xxemail', /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g],
   [
     'xxurl',
     /(?:https?:\/\/|www\.)[^ \t\n\r\f\v]+|(?<![a-z0-9@.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|co|uk|ly|gl|in|io|me|biz|info|xyz|link|site|online|app)(?![a-z0-9])(?:\/[^ \t\n\r\f\v]*)?/g,
@@ -19,10 +29,26 @@ const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
 ];
 
 const TOKEN = /[a-z0-9]+/g;
+
+/**
+ * §3: a token longer than this is cut to its first MAX_TOKEN_LENGTH characters before stemming and n-grams, so the
+ * work per token is bounded whatever the input (the longest token of the training corpus has 34 characters).
+ */
+export const MAX_TOKEN_LENGTH = 40;
 const PLACEHOLDER_SET: ReadonlySet<string> = new Set(PLACEHOLDER_PATTERNS.map(([token]) => token));
 
-export function normalizeText(text: string): string {
+function normalizeAssigned(text: string): string {
   return text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
+}
+
+/** §1, pinned to Unicode 14.0 like the Python side (training/unicode_pin.py): unassigned code points stay as they are. */
+export function normalizeText(text: string): string {
+  if (!UNASSIGNED.test(text)) return normalizeAssigned(text);
+  // split() with a capturing group alternates: even items are normalised, odd ones are unassigned code points.
+  return text
+    .split(UNASSIGNED)
+    .map((part, index) => (index % 2 === 1 ? part : normalizeAssigned(part)))
+    .join('');
 }
 
 export function substitutePlaceholders(normalized: string): string {
@@ -35,7 +61,11 @@ export function substitutePlaceholders(normalized: string): string {
 
 /** Normalise, substitute placeholders and split into tokens (§1-§3). */
 export function tokenize(text: string): string[] {
-  return substitutePlaceholders(normalizeText(text)).match(TOKEN) ?? [];
+  const tokens = substitutePlaceholders(normalizeText(text)).match(TOKEN) ?? [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].length > MAX_TOKEN_LENGTH) tokens[i] = tokens[i].slice(0, MAX_TOKEN_LENGTH);
+  }
+  return tokens;
 }
 
 export function isPlaceholderToken(token: string): boolean {

@@ -115,3 +115,16 @@ def test_analysers_are_picklable_for_the_logged_model(stopwords: list[str]) -> N
     word = pickle.loads(pickle.dumps(f.WordAnalyzer(stopwords, (1, 2))))
     # ("won" is in NLTK's list, as the stem of "won't": the char block still sees it.)
     assert word("you got a prize") == ["got", "prize", "got prize"]
+
+
+def test_tokens_are_cut_to_max_token_length() -> None:
+    assert f.MAX_TOKEN_LENGTH == 40
+    assert f"`max_token_length` = {f.MAX_TOKEN_LENGTH} characters" in SPEC
+    assert f.FIXED_PREPROCESSING["max_token_length"] == f.MAX_TOKEN_LENGTH
+    long = "b" * 5000
+    assert f.tokenize(f"win {long} {'c' * 40}") == ("win", "b" * 40, "c" * 40)
+
+
+def test_email_match_starts_where_the_local_part_run_starts() -> None:
+    assert f.tokenize("a@b.com_x@y.org") == ("xxemail", "x", "y", "org")
+    assert f.tokenize("a" * 3000 + ".b@example.com") == ("xxemail",)

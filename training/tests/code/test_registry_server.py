@@ -5,7 +5,8 @@ One lifecycle, run once for the module, then checked by the tests below:
   2. train again      -> v2 registered, NOT promoted (identical model: not better), alias stays on v1
   3. train NB only    -> v3 registered, rejected by the quality floors
   4. --force-promote 3 -> alias on v3 (operator override)
-  5. train            -> v4 promoted: better than production v3 on the same hold-out (gate pass vs a champion)
+  5. train            -> v4 NOT promoted: its F1 advantage over production v3 (0.957 vs 0.949) is inside the
+                          95 % interval of the noise (gate vs a champion on rows neither trained on)
   6. --force-promote 1 -> rollback, alias back on v1
 Training runs use `--quick` (one grid point per candidate, 2-fold CV) to keep the suite short; the hold-out split is
 the same as in a full run, so the gate compares exactly as in production.
@@ -184,13 +185,17 @@ def test_gate_rejects_a_model_below_the_floors(lifecycle: Lifecycle) -> None:
     assert lifecycle.alias_after["train-nb"] == "1"
 
 
-def test_gate_promotes_a_challenger_better_than_production(lifecycle: Lifecycle, client) -> None:
+def test_gate_keeps_a_champion_the_challenger_beats_only_within_noise(lifecycle: Lifecycle, client) -> None:
+    # A clearly better challenger is promoted in test_gate.py (synthetic predictions); here the real pair differs by
+    # less than the split noise, which the old tie-break rule would have promoted.
     assert lifecycle.alias_after["force-3"] == "3"
     fourth = lifecycle.steps["train-4"]
-    assert fourth["model_version"] == "4" and fourth["promoted"] is True
-    assert fourth["reason"].startswith("better than production v3")
-    assert lifecycle.alias_after["train-4"] == "4"
-    assert client.get_model_version(MODEL, "4").tags["gate.champion_version"] == "3"
+    assert fourth["model_version"] == "4" and fourth["promoted"] is False
+    assert fourth["reason"].startswith("not better than production v3 beyond noise on 1034 hold-out rows")
+    assert lifecycle.alias_after["train-4"] == "3"
+    tags = client.get_model_version(MODEL, "4").tags
+    assert tags["gate.champion_version"] == "3"
+    assert float(tags["gate.eval_f1"]) > float(tags["gate.eval_champion_f1"])
 
 
 def test_force_promote_rolls_back_and_is_recorded(lifecycle: Lifecycle, client) -> None:
@@ -199,7 +204,7 @@ def test_force_promote_rolls_back_and_is_recorded(lifecycle: Lifecycle, client) 
     assert lifecycle.alias_after["rollback-1"] == "1"
     tags = client.get_model_version(MODEL, "1").tags
     assert tags["gate.override"] == "force-promoted"
-    assert "previous production: v4" in tags["gate.override_reason"]
+    assert "previous production: v3" in tags["gate.override_reason"]
     assert tags["gate.decision"] == "promoted"  # the gate's own verdict on v1 is kept
     assert client.get_model_version(MODEL, "3").tags["gate.decision"] == "rejected"  # v3 was forced, not passed
     # The summary of a forced promotion carries the version's own run metrics.
@@ -211,7 +216,7 @@ def test_legacy_stage_mirrors_the_alias(lifecycle: Lifecycle, client) -> None:
     stages = {v.version: v.current_stage for v in client.search_model_versions(f"name='{MODEL}'")}
     assert stages["1"] == "Production"
     assert [v for v, stage in stages.items() if stage == "Production"] == ["1"]
-    assert stages["4"] == "Archived"
+    assert stages["3"] == "Archived"
 
 
 def test_download_model_json_by_production_alias(lifecycle: Lifecycle, tmp_path: Path) -> None:
