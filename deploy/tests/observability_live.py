@@ -157,6 +157,8 @@ def _start() -> LiveService:
         "MODEL_CACHE_DIR": str(work_dir / "cache"),
         "RATE_LIMIT_PER_MINUTE": "0",
         "LOG_LEVEL": "info",
+        # As deployed (Vault `log_hash_key`): prediction events carry spam.text_hmac, checked against the mapping.
+        "LOG_HASH_KEY": "log-hash-key-for-observability-tests",
     }
     process = subprocess.Popen(
         ["node", "--max-semi-space-size=64", str(main)],

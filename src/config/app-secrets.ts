@@ -8,6 +8,7 @@ export interface AppSecrets {
   mlflowUsername?: string;
   mlflowPassword?: string;
   mlflowToken?: string;
+  logHashKey?: string;
 }
 
 export type SecretsSource = 'vault' | 'environment';
@@ -18,6 +19,7 @@ const SECRET_KEYS = {
   mlflowUsername: ['mlflow_tracking_username', 'MLFLOW_TRACKING_USERNAME'],
   mlflowPassword: ['mlflow_tracking_password', 'MLFLOW_TRACKING_PASSWORD'],
   mlflowToken: ['mlflow_tracking_token', 'MLFLOW_TRACKING_TOKEN'],
+  logHashKey: ['log_hash_key', 'LOG_HASH_KEY'],
 } as const satisfies Record<keyof AppSecrets, readonly [string, string]>;
 
 function pickSecrets(values: Readonly<Record<string, unknown>>, keyIndex: 0 | 1): AppSecrets {

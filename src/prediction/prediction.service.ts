@@ -1,12 +1,13 @@
-import { hash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
+import { SecretsService } from '../config/secrets.service.js';
 import { AppLogger } from '../logging/app-logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ModelRegistryService } from '../model-registry/model-registry.service.js';
 import type { ServedModel } from '../model-registry/served-model.js';
 import { MAX_REQUEST_CHARACTERS } from './dto/message-text.js';
 import type { Prediction } from './scoring/compiled-model.js';
+import { TextFingerprint } from './text-fingerprint.js';
 
 /**
  * Scoring runs on the one event-loop thread that also answers /health/live: after this much scoring in one go, a
@@ -33,10 +34,13 @@ export interface BatchPrediction {
 
 @Injectable()
 export class PredictionService {
+  private readonly fingerprint = new TextFingerprint();
+
   constructor(
     private readonly registry: ModelRegistryService,
     private readonly metrics: MetricsService,
     private readonly logger: AppLogger,
+    private readonly secrets: SecretsService,
   ) {}
 
   /**
@@ -49,6 +53,7 @@ export class PredictionService {
     const modelVersion = served.descriptor.version;
     // With LOG_LEVEL above info the events would be dropped: skip hashing and building them (hot path).
     const logPredictions = this.logger.isInfoEnabled();
+    const logHashKey = this.secrets.current().logHashKey;
     const predictions: Prediction[] = [];
     let sliceStarted = performance.now();
     for (const text of texts) {
@@ -58,8 +63,8 @@ export class PredictionService {
       }
       const { label, spamProbability } = served.model.score(text);
       this.metrics.observePrediction(label, modelVersion, spamProbability);
-      // The message itself is never logged: its length and hash let a report be traced without storing content.
-      // crypto.hash is the one-shot form: no Hash object per message (a batch hashes 100).
+      // The message itself is never logged: its length and keyed fingerprint let a report be traced without storing
+      // content (docs/logging.md).
       if (logPredictions) {
         this.logger.info('prediction', {
           event: { action: 'prediction', kind: 'event' },
@@ -68,7 +73,7 @@ export class PredictionService {
             probability: spamProbability,
             model_version: modelVersion,
             text_length: text.length,
-            text_sha256: hash('sha256', text, 'hex'),
+            text_hmac: this.fingerprint.of(text, logHashKey),
           },
         });
       }

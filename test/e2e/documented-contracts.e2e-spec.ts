@@ -52,7 +52,11 @@ describe('documented contracts (docs/metrics.md, docs/logging.md) match the runn
 
   beforeAll(async () => {
     const workDir = newWorkDir();
-    running = await ServiceProcess.start({ MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}` }, { workDir });
+    // With a log hash key, as deployed (Vault `log_hash_key`): prediction events then carry every documented field.
+    running = await ServiceProcess.start(
+      { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, LOG_HASH_KEY: 'log-hash-key-for-contract-tests' },
+      { workDir },
+    );
     await request(running.url).post('/api/v1/predict').send({ text: TINY_SPAM_TEXT }).expect(200);
     await request(running.url).post('/api/v1/predict/batch').send({ texts: ['see you at lunch', TINY_SPAM_TEXT] }).expect(200);
     metricsText = (await request(running.url).get('/metrics').expect(200)).text;

@@ -1,6 +1,9 @@
+import { createHash, createHmac } from 'node:crypto';
 import request from 'supertest';
 import { TINY_SPAM_TEXT, tinyModel } from '../fixtures/tiny-model.js';
 import { ServiceProcess, newWorkDir, writeModelFile } from '../support/service-process.js';
+
+const LOG_HASH_KEY = 'log-hash-key-for-prediction-tests';
 
 describe('prediction API (e2e, the built app on 127.0.0.1)', () => {
   let running: ServiceProcess;
@@ -8,7 +11,7 @@ describe('prediction API (e2e, the built app on 127.0.0.1)', () => {
   beforeAll(async () => {
     const workDir = newWorkDir();
     running = await ServiceProcess.start(
-      { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, APP_VERSION: '9.9.9', GIT_COMMIT: 'abc1234' },
+      { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, APP_VERSION: '9.9.9', GIT_COMMIT: 'abc1234', LOG_HASH_KEY },
       { workDir },
     );
   });
@@ -92,13 +95,16 @@ describe('prediction API (e2e, the built app on 127.0.0.1)', () => {
     await request(running.url).post('/api/v1/predict').send({ text: 'secret words 12345' }).expect(200);
     await running.waitForLog((event) => (event.spam as { text_length?: number } | undefined)?.text_length === 18);
     expect(running.stdoutLines.join('\n')).not.toContain('secret words');
+    // The unkeyed hash would let anyone confirm a guessed message; neither it nor the key is logged.
+    expect(running.stdoutLines.join('\n')).not.toContain(createHash('sha256').update('secret words 12345').digest('hex'));
+    expect(running.stdoutLines.join('\n')).not.toContain(LOG_HASH_KEY);
     const events = running.events();
     const prediction = events.filter((event) => (event.event as { action?: string } | undefined)?.action === 'prediction').at(-1);
     expect(prediction).toMatchObject({
       'log.level': 'info',
       'service.name': 'spam-classifier',
       'service.version': '9.9.9',
-      spam: { label: 'ham', model_version: expect.stringMatching(/^file-/), text_length: 18, text_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      spam: { label: 'ham', model_version: expect.stringMatching(/^file-/), text_length: 18, text_hmac: createHmac('sha256', LOG_HASH_KEY).update('secret words 12345').digest('hex') },
     });
     const access = events.filter((event) => (event.url as { path?: string } | undefined)?.path === '/api/v1/predict').at(-1);
     expect(access).toMatchObject({
