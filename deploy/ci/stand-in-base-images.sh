@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local stand-ins for the official base images our Dockerfiles name, for machines where nothing can be pulled.
 #
-# For each tag that is ABSENT from the engine, build a faithful equivalent from Debian bookworm (debootstrap
+# For each tag that is ABSENT from the engine and cannot be pulled, build a faithful equivalent from Debian bookworm (debootstrap
 # --variant=minbase) and `docker import` it under the official tag name, labelled as a stand-in. A tag that is already
 # present (a real pulled image, or a stand-in from an earlier run) is never touched, so the product's Dockerfiles stay
 # exactly what they are on a laptop. Scratch space is .cache/stand-in (git-ignored); delete it to start cold.
@@ -96,6 +96,13 @@ make_python_base() {
     --change "ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt" \
     --change 'CMD ["python3"]'
 }
+
+# Where the registry answers (a laptop, Jenkins), an absent base is pulled: the real official image, never a stand-in.
+# Here the pull fails at once (no Docker Hub) and the stand-in is built instead.
+for tag in "$NODE_TAG" "$PYTHON_TAG"; do
+  have_image "$tag" && continue
+  if timeout 600 docker pull --quiet "$tag" >/dev/null 2>&1; then log "$tag pulled from its registry"; fi
+done
 
 if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
   missing=()
