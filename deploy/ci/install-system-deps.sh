@@ -15,8 +15,17 @@ packages=(
   openssl           # ansible-test: the demo ansible-vault password and test tokens
 )
 
+# An engine or compose that is already there (docker-ce from docker.com, Docker Desktop) is used as it is: Debian's
+# docker.io would conflict with docker-ce's containerd and replace the student's engine.
+engine_present() { command -v dockerd >/dev/null || docker info >/dev/null 2>&1; }
+compose_present() { docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null; }
+
 missing=()
 for p in "${packages[@]}"; do
+  case "$p" in
+    docker.io) engine_present && continue ;;
+    docker-compose) compose_present && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
