@@ -92,7 +92,8 @@ bench: setup-node ## autocannon benchmark of the built server (prints req/s and 
 	npm run bench
 
 # ---------------------------------------------------------------- containers
-lint-docker: setup-python deps-system ## hadolint on the three Dockerfiles, compose file validation
+lint-docker: setup-python ## hadolint on the three Dockerfiles, compose file validation (installs compose only)
+	deploy/ci/install-system-deps.sh docker-compose
 	$(VENV)/bin/hadolint Dockerfile mlflow/Dockerfile training/Dockerfile
 	deploy/ci/compose.sh check
 

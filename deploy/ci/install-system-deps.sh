@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs. Idempotent: apt-get runs only when something is missing.
 # On a machine where we are not root (a student laptop) it only reports what is missing.
+# With arguments, only those packages of the list (`make lint-docker` needs compose, not a browser or an engine).
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,13 @@ packages=(
   haproxy           # rollout-drill: plays a Service's endpoints in front of the service containers
   openssl           # ansible-test: the demo ansible-vault password and test tokens
 )
+
+if [ $# -gt 0 ]; then
+  for wanted in "$@"; do
+    [[ " ${packages[*]} " == *" $wanted "* ]] || { echo "install-system-deps: $wanted is not in the list" >&2; exit 2; }
+  done
+  packages=("$@")
+fi
 
 # An engine or compose that is already there (docker-ce from docker.com, Docker Desktop) is used as it is: Debian's
 # docker.io would conflict with docker-ce's containerd and replace the student's engine.
