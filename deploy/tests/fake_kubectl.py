@@ -72,7 +72,7 @@ def job_conditions() -> str:
 
 
 def main(argv: list[str]) -> int:
-    log({"argv": argv})
+    log({"argv": argv, "pid": os.getpid()})
     args = argv[2:] if argv[:1] == ["-n"] else argv
     if args[:2] == ["port-forward", "svc/kibana"]:
         local, _, remote = args[2].partition(":")

@@ -6,10 +6,14 @@ the vault role's refusal of a port that is already taken. What a real cluster an
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import socket
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,16 @@ from ansible_run import PlaybookRun, run_playbook
 from contracts import REPO
 
 FAKE_KUBECTL = Path(__file__).resolve().parent / "fake_kubectl.py"
+
+
+@pytest.fixture(autouse=True)
+def stop_leftover_forwards(tmp_path: Path) -> Iterator[None]:
+    """A role that failed to stop its port-forward fails its test; the process must not outlive it either."""
+    yield
+    for call in calls(tmp_path):
+        if "port-forward" in call.get("argv", []):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(str(call["pid"])), signal.SIGTERM)
 
 
 def fake_kubectl(tmp: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> Path:
