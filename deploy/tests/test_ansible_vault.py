@@ -184,3 +184,21 @@ def test_placeholders_and_a_missing_password_are_refused(
     no_password = run_playbook("vault.yml", role_vars, None, tmp_path)
     assert no_password.returncode != 0
     assert "vault" in no_password.output.lower()
+
+
+def test_a_rerun_configures_a_restarted_dev_vault(
+    role_vars: dict[str, object], password_file: Path, vaulted: dict[str, Any], tmp_path: Path
+) -> None:
+    """Dev mode keeps everything in memory: after `minikube stop/start` Vault is empty again under the same root token
+    (the token is a Secret, kept by the cluster). Re-running vault.yml must configure it fully; a second server
+    started after the module's one plays the restarted pod."""
+    with openbao_dev_server() as restarted:
+        rerun_vars = {**role_vars, "vault_addr": restarted.address, "vault_token": restarted.root_token}
+        rerun = run_playbook("vault.yml", rerun_vars, password_file, tmp_path)
+        assert rerun.returncode == 0, rerun.output
+        names = vault_names()
+        secret = root_client(restarted).secrets.kv.v2.read_secret_version(
+            mount_point=names["KV v2 mount"], path=names["secret path"], raise_on_deleted_version=True
+        )
+        assert secret["data"]["data"] == vaulted["vault_service_secrets"]
+        assert names["Kubernetes auth mount"] + "/" in root_client(restarted).sys.list_auth_methods()["data"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 
 from contracts import REPO, kustomize_build
 from elk_contract import FILES
@@ -74,3 +75,36 @@ def test_checks_fail_on_mutated_objects() -> None:
     assert any("kibana" in p for p in problems) and any("logstash:latest" in p for p in problems)
     assert memory_budget(mutated) != documented_budget("Memory of the ELK stack")
     assert "unknownField" in strict_schema_problems(mutated)
+
+
+def elasticsearch_env(objects: list[dict]) -> dict[str, str | None]:
+    (statefulset,) = [obj for obj in objects if obj["kind"] == "StatefulSet"]
+    container = statefulset["spec"]["template"]["spec"]["containers"][0]
+    return {item["name"]: item.get("value") for item in container["env"]}
+
+
+def test_elasticsearch_ignores_disk_watermarks() -> None:
+    """A laptop's Docker disk above 90 % would leave shards unallocated (95 %: indices read-only, logs stop)."""
+    assert elasticsearch_env(OBJECTS).get("cluster.routing.allocation.disk.threshold_enabled") == "false"
+
+
+def test_setup_job_is_deleted_before_the_role_applies_it() -> None:
+    """The Job's pod template mounts the hashed ConfigMap: a changed template cannot be applied over the old Job."""
+    jobs = [obj["metadata"]["name"] for obj in OBJECTS if obj["kind"] == "Job"]
+    tasks = yaml.safe_load((REPO / "ansible" / "roles" / "elk" / "tasks" / "main.yml").read_text())
+    names = [task.get("name", "") for task in tasks]
+    apply_at = next(
+        i for i, task in enumerate(tasks) if "kubernetes.core.k8s" in task and task["kubernetes.core.k8s"].get("apply")
+    )
+    deletes = [
+        task
+        for task in tasks[:apply_at]
+        if "kubernetes.core.k8s" in task
+        and task["kubernetes.core.k8s"].get("state") == "absent"
+        and task["kubernetes.core.k8s"].get("kind") == "Job"
+    ]
+    assert jobs and deletes, names
+    defaults = yaml.safe_load((REPO / "ansible" / "roles" / "elk" / "defaults" / "main.yml").read_text())
+    deleted = {str(task["kubernetes.core.k8s"]["name"]) for task in deletes}
+    deleted = {defaults.get(name.strip("{} "), name) if name.startswith("{{") else name for name in deleted}
+    assert deleted >= set(jobs)

@@ -118,6 +118,75 @@ def test_dockerfile_check_fails_on_mutation(old: str, new: str) -> None:
     assert dockerfile_problems(text.replace(old, new))
 
 
+SYSTEM_DEPS = REPO / "deploy" / "ci" / "install-system-deps.sh"
+
+# Packages of install-system-deps.sh the Jenkins image does not apt-get, each with the reason and the Dockerfile text
+# that proves the reason holds. Jenkins runs as uid 1000: install-system-deps.sh only reports what is missing there.
+SYSTEM_DEPS_WAIVED = {
+    "docker.io": (
+        "the engine is the laptop's, reached through the mounted socket; the CLI is a static binary",
+        r"docker --version",
+    ),
+    "docker-compose": ("the compose v2 plugin is installed instead of Debian's compose v1", r"docker compose version"),
+    "debootstrap": ("stand-in base images are built only where nothing can be pulled, never on the laptop", r"^FROM "),
+    "openjdk-17-jre-headless": (
+        "the JDK base image has Java >= 17 (npm-groovy-lint)",
+        r"^FROM jenkins/jenkins:\S+-jdk(1[7-9]|[2-9]\d)\b",
+    ),
+}
+
+
+def system_deps(script: str) -> list[str]:
+    """The names in install-system-deps.sh's `packages=( ... )` array."""
+    block = re.search(r"^packages=\((.*?)^\)", script, re.MULTILINE | re.DOTALL)
+    assert block, "no packages=( ... ) array in install-system-deps.sh"
+    return [line.split("#", 1)[0].strip() for line in block.group(1).splitlines() if line.split("#", 1)[0].strip()]
+
+
+def apt_installed(dockerfile: str) -> set[str]:
+    """Package names of every `apt-get install` in the Dockerfile (continuation lines joined, options dropped)."""
+    joined = dockerfile.replace("\\\n", " ")
+    names: set[str] = set()
+    for command in re.findall(r"apt-get install ([^&;\n]*)", joined):
+        names.update(word for word in command.split() if not word.startswith("-"))
+    return names
+
+
+def system_deps_problems(script: str, dockerfile: str) -> list[str]:
+    installed = apt_installed(dockerfile)
+    problems = []
+    for package in system_deps(script):
+        if package in installed:
+            continue
+        waiver = SYSTEM_DEPS_WAIVED.get(package)
+        if waiver is None:
+            problems.append(f"{package} (install-system-deps.sh) is not installed by deploy/jenkins/Dockerfile")
+        elif not re.search(waiver[1], dockerfile, re.MULTILINE):
+            problems.append(f"{package} is waived ({waiver[0]}) but the Dockerfile does not match {waiver[1]!r}")
+    return problems
+
+
+def test_jenkins_image_has_every_system_dependency_of_the_make_targets() -> None:
+    """make test-deploy / rollout-drill inside Jenkins cannot apt-get (uid 1000): the image must carry the packages."""
+    assert system_deps_problems(SYSTEM_DEPS.read_text(), DOCKERFILE.read_text()) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("chromium haproxy", "chromium"),
+        ("haproxy prometheus", "haproxy"),
+        ("FROM jenkins/jenkins:2.516.3-lts-jdk21", "FROM jenkins/jenkins:2.516.3-lts-jdk11"),
+        ("docker --version", "true"),
+    ],
+    ids=["no haproxy", "no promtool", "java too old", "no docker CLI"],
+)
+def test_system_dependency_check_fails_on_mutation(old: str, new: str) -> None:
+    text = DOCKERFILE.read_text()
+    assert old in text
+    assert system_deps_problems(SYSTEM_DEPS.read_text(), text.replace(old, new, 1))
+
+
 def plugin_problems(text: str) -> list[str]:
     problems, names = [], set()
     for raw in text.splitlines():
