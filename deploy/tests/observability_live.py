@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts import REPO
+from local_processes import stop_process, train_quick_model
 
 SPAM_TEXT = "WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward"
 HAM_TEXT = "Are we still on for lunch tomorrow? I can bring the slides"
@@ -95,43 +96,14 @@ class LiveService:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
 
 def trained_model(work_dir: Path) -> Path:
-    """model.json from the real training CLI (quick mode, a throw-away sqlite registry), or OBS_MODEL_JSON if set."""
+    """model.json from the real training CLI, or OBS_MODEL_JSON if set."""
     given = os.environ.get("OBS_MODEL_JSON")
-    if given:
-        return Path(given)
-    python = REPO / ".venv" / "bin" / "python"
-    if not python.exists():
-        raise RuntimeError(f"{python} is missing: run `make setup-python`")
-    out = work_dir / "train"
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "training.train",
-            "--quick",
-            "--output-dir",
-            str(out),
-            "--tracking-uri",
-            f"sqlite:///{work_dir / 'mlflow.db'}",
-        ],
-        cwd=REPO,
-        check=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        timeout=600,
-    )
-    return out / "model.json"
+    return Path(given) if given else train_quick_model(work_dir)
 
 
 def record_pid(pid: int) -> None:

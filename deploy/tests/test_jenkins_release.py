@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from contracts import REPO
+from local_processes import train_quick_model
 
 CI = REPO / "deploy" / "ci"
 STRICT = os.environ.get("CI") == "true"
@@ -175,32 +176,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real model.json: build/model/model.json when `make train` left one, else a --quick training run."""
-    existing = REPO / "build" / "model" / "model.json"
-    if existing.exists():
-        return existing
-    python = REPO / ".venv" / "bin" / "python"
-    if not python.exists():
-        pytest.fail(".venv is missing: run make setup-python")
-    out = tmp_path_factory.mktemp("model")
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "training.train",
-            "--quick",
-            "--output-dir",
-            str(out),
-            "--tracking-uri",
-            f"sqlite:///{out}/mlflow.db",
-        ],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        timeout=600,
-        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
-    )
-    return out / "model.json"
+    """A real model.json from the training CLI (never a file left by an earlier `make train`: its format may be old)."""
+    return train_quick_model(tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture(scope="module")

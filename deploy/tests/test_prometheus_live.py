@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from contracts import REPO, codes
+from local_processes import stop_process
 from observability_live import LOAD_ROUNDS, LiveService, http, live_service, record_pid
 from prometheus_files import (
     CONFIGS,
@@ -126,13 +127,7 @@ class Prometheus:
         return list(self.get("/api/v1/query", query=promql)["result"])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
