@@ -127,7 +127,7 @@ capacity: deps-system ## requests/s of one service container limited to the Depl
 observability-test: setup-ops setup-node setup-python deps-system ## promtool, Prometheus live test, ELK contracts
 	deploy/ci/observability-test.sh
 
-ansible-test: setup-ops setup-node setup-python ## ansible-lint, syntax checks, the vault role against a real OpenBao
+ansible-test: setup-ops setup-node setup-python ## ansible-lint, syntax checks, the secrets role against a real OpenBao
 	deploy/ci/ansible-test.sh
 
 jenkins-check: setup-ops setup-node setup-python deps-system ## Jenkinsfile lint and structure, CasC, runbook/docs references

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make ansible-test`: ansible-lint (production profile) and --syntax-check of every playbook; the vault role's
+# `make ansible-test`: ansible-lint (production profile) and --syntax-check of every playbook; the secrets role's
 # Vault-side tasks for real against OpenBao's `bao server -dev` on 127.0.0.1 (two runs: configure, then changed=0;
 # the policy reads and does not write); the overlay rendering at an image tag (idempotent); the secret scan; the
 # names against docs/deployment.md. Cluster-side tasks (minikube, kubectl apply, rollout) are lint/syntax only.

@@ -33,7 +33,7 @@ def test_documented_key_variables_are_what_the_playbooks_take() -> None:
     for row in table("deployment.md", "Ansible").rows:
         playbook = (ANSIBLE_DIR / codes(row[0])[0]).read_text(encoding="utf-8")
         for variable in codes(row[2]):
-            assert variable in playbook or variable in (ROLES / "vault" / "defaults" / "main.yml").read_text(
+            assert variable in playbook or variable in (ROLES / "secrets" / "defaults" / "main.yml").read_text(
                 encoding="utf-8"
             ), (
                 row[0],
@@ -48,16 +48,16 @@ def test_cluster_creates_the_documented_namespaces() -> None:
 
 def test_vault_role_uses_the_documented_names() -> None:
     names = {row[0]: codes(row[1]) for row in table("deployment.md", "Vault").rows}
-    vault = defaults("vault")
-    assert vault["vault_kv_mount"] == names["KV v2 mount"][0]
-    assert vault["vault_secret_path"] == names["secret path"][0]
-    assert vault["vault_policy_name"] == names["policy (read-only on that path)"][0]
-    assert vault["vault_k8s_mount"] == names["Kubernetes auth mount"][0]
+    vault = defaults("secrets")
+    assert vault["secrets_kv_mount"] == names["KV v2 mount"][0]
+    assert vault["secrets_secret_path"] == names["secret path"][0]
+    assert vault["secrets_policy_name"] == names["policy (read-only on that path)"][0]
+    assert vault["secrets_k8s_mount"] == names["Kubernetes auth mount"][0]
     role, service_account, namespace = names["Kubernetes auth role"][:3]
     assert (
-        vault["vault_k8s_role"],
-        vault["vault_k8s_service_account"],
-        vault["vault_k8s_service_account_namespace"],
+        vault["secrets_k8s_role"],
+        vault["secrets_k8s_service_account"],
+        vault["secrets_k8s_service_account_namespace"],
     ) == (
         role,
         service_account,
@@ -68,7 +68,7 @@ def test_vault_role_uses_the_documented_names() -> None:
 def test_secret_keys_are_documented_vault_keys() -> None:
     documented = {key for cell in table("configuration.md", "Secrets").column("Vault KV v2 key") for key in codes(cell)}
     example = yaml.safe_load((ANSIBLE_DIR / "group_vars" / "all" / "vault.example.yml").read_text(encoding="utf-8"))
-    assert set(example["vault_service_secrets"]) <= documented
+    assert set(example["secrets_service_secrets"]) <= documented
 
 
 def test_kubernetes_vault_is_the_documented_service_with_auth_delegation() -> None:
@@ -93,11 +93,11 @@ def test_kubernetes_vault_is_the_documented_service_with_auth_delegation() -> No
     assert ("ServiceAccount", pod["serviceAccountName"]) in by_kind
     image = pod["containers"][0]["image"]
     assert image.startswith("hashicorp/vault:") and not image.endswith(":latest")
-    # The root token comes from the Secret the vault role creates; never a literal in git.
+    # The root token comes from the Secret the secrets role creates; never a literal in git.
     env = {item["name"]: item for item in pod["containers"][0]["env"]}
     assert (
         env["VAULT_DEV_ROOT_TOKEN_ID"]["valueFrom"]["secretKeyRef"]["name"]
-        == defaults("vault")["vault_root_token_secret"]
+        == defaults("secrets")["secrets_root_token_secret"]
     )
     for obj in objects:
         assert obj["metadata"]["labels"]["app.kubernetes.io/part-of"] == "spam-classifier"
@@ -142,7 +142,7 @@ def test_each_namespace_is_applied_from_the_documented_directory() -> None:
         ("app", "app_overlay_dir", "app_namespace"),
         ("elk", "elk_manifests_dir", "elk_namespace"),
         ("prometheus", "prometheus_manifests_dir", "prometheus_namespace"),
-        ("vault", "vault_manifests_dir", "vault_namespace"),
+        ("secrets", "secrets_manifests_dir", "secrets_namespace"),
     ]
     documented = {
         codes(row[0])[0]: codes(row[2])[0].removeprefix("kubectl apply -k ")

@@ -18,7 +18,7 @@ from contracts import REPO, documented_vault_demo_password
 VARS_DIR = ANSIBLE_DIR / "group_vars" / "all"
 ENCRYPTED = VARS_DIR / "vault.yml"
 EXAMPLE = VARS_DIR / "vault.example.yml"
-# Variable names that hold a credential: *_token, *password, *api_key (e.g. vault_token, admin_api_key).
+# Variable names that hold a credential: *_token, *password, *api_key (e.g. secrets_token, admin_api_key).
 SECRET_NAME = re.compile(r"(^|_)(token|password|api_key)$")
 PLACEHOLDER = re.compile(r"^(CHANGE-ME.*|)$")
 
@@ -95,7 +95,7 @@ def test_the_secrets_file_is_encrypted_and_has_the_example_shape(
     assert is_encrypted(ENCRYPTED)
     example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     assert set(vaulted) == set(example)
-    assert set(vaulted["vault_service_secrets"]) == set(example["vault_service_secrets"])
+    assert set(vaulted["secrets_service_secrets"]) == set(example["secrets_service_secrets"])
     assert all(PLACEHOLDER.match(str(value)) for _, value in leaves(example))
 
 
@@ -120,7 +120,7 @@ def test_scan_catches_a_plain_secret(tmp_path: Path) -> None:
     # The scanner itself, on a temporary file: a real-looking token is reported, placeholders are not.
     leaked = tmp_path / "leaked.yml"
     leaked.write_text(
-        "vault_token: s.AbCdEf0123456789\nvault_service_secrets:\n  admin_api_key: CHANGE-ME\n",
+        "secrets_token: s.AbCdEf0123456789\nvault_service_secrets:\n  admin_api_key: CHANGE-ME\n",
         encoding="utf-8",
     )
-    assert plain_secrets(leaked) == [f"{leaked}: vault_token"]
+    assert plain_secrets(leaked) == [f"{leaked}: secrets_token"]

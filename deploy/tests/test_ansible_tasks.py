@@ -1,7 +1,7 @@
 """Role tasks that drive kubectl, run for real by ansible-playbook with deploy/tests/fake_kubectl.py as kubectl (no
 cluster runs here): the Kibana dashboard import of the elk role (free local port, wait, import, port-forward always
 stopped), the mlflow role's wait for the trainer Job (ends at Complete, fails fast at Failed with the logs hint), and
-the vault role's refusal of a port that is already taken. What a real cluster answers is checked on the demo laptop.
+the secrets role's refusal of a port that is already taken. What a real cluster answers is checked on the demo laptop.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def test_vault_refuses_a_taken_port(tmp_path: Path) -> None:
         stale_forward.bind(("127.0.0.1", 0))
         stale_forward.listen()
         port = stale_forward.getsockname()[1]
-        run, _ = run_role_tasks(tmp_path, "vault", "forward_port_free.yml", {"vault_addr": f"http://127.0.0.1:{port}"})
+        run, _ = run_role_tasks(tmp_path, "secrets", "forward_port_free.yml", {"secrets_addr": f"http://127.0.0.1:{port}"})
     assert run.returncode != 0
     assert f"127.0.0.1:{port} is already in use" in run.output
 
@@ -149,5 +149,5 @@ def test_vault_accepts_a_free_port(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    run, _ = run_role_tasks(tmp_path, "vault", "forward_port_free.yml", {"vault_addr": f"http://127.0.0.1:{port}"})
+    run, _ = run_role_tasks(tmp_path, "secrets", "forward_port_free.yml", {"secrets_addr": f"http://127.0.0.1:{port}"})
     assert run.returncode == 0, run.output

@@ -474,8 +474,8 @@ def test_vault_root_token_secret_is_the_documented_name() -> None:
     documented = next(
         codes(value)[0] for what, value in table("deployment.md", "Vault").rows if what == "dev root token"
     )
-    role = yaml.safe_load((REPO / "ansible/roles/vault/defaults/main.yml").read_text(encoding="utf-8"))
-    assert role["vault_root_token_secret"] == documented
+    role = yaml.safe_load((REPO / "ansible/roles/secrets/defaults/main.yml").read_text(encoding="utf-8"))
+    assert role["secrets_root_token_secret"] == documented
     deployment = next(item for item in kustomize_build("kubernetes/vault") if item["kind"] == "Deployment")
     refs = [
         env["valueFrom"]["secretKeyRef"]["name"]

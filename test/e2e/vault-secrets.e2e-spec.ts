@@ -63,7 +63,7 @@ function secretsLoadedLines(service: ServiceProcess): number {
 
 /**
  * Secrets from Vault KV v2 with node-vault, against a REAL Vault-API server: OpenBao's `bao server -dev`, configured
- * by the project's own `ansible/vault.yml` (KV v2 secret, read-only policy, Kubernetes auth). The one stand-in is the
+ * by the project's own `ansible/secrets.yml` (KV v2 secret, read-only policy, Kubernetes auth). The one stand-in is the
  * Kubernetes TokenReview API that Vault's Kubernetes auth calls (TokenReviewStandIn): no cluster runs here.
  */
 describe('secrets from Vault (e2e, real OpenBao server configured by Ansible)', () => {

@@ -94,15 +94,15 @@ export class OpenBaoServer {
 }
 
 export interface AnsibleVaultOptions {
-  /** vault_service_secrets: the KV v2 keys of docs/configuration.md. */
+  /** secrets_service_secrets: the KV v2 keys of docs/configuration.md. */
   secrets: Record<string, string>;
   /** The API server Vault sends TokenReviews to (here: the stand-in). */
   kubernetesHost: string;
 }
 
 /**
- * Configures the server with the project's own playbook, `ansible/vault.yml`, Vault side only
- * (vault_deploy_in_cluster=false): KV v2, the secret, the read-only policy, Kubernetes auth and its role. The
+ * Configures the server with the project's own playbook, `ansible/secrets.yml`, Vault side only
+ * (secrets_deploy_in_cluster=false): KV v2, the secret, the read-only policy, Kubernetes auth and its role. The
  * ansible-vault password is the documented demo one (docs/secrets.md); the test's values come as extra vars.
  */
 export async function configureWithAnsible(server: OpenBaoServer, options: AnsibleVaultOptions): Promise<void> {
@@ -114,24 +114,24 @@ export async function configureWithAnsible(server: OpenBaoServer, options: Ansib
     await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=stand-in-ca',
       '-keyout', join(work, 'ca.key'), '-out', join(work, 'ca.crt')]);
     const extraVars = {
-      vault_deploy_in_cluster: false,
-      vault_addr: server.url,
-      vault_token: server.rootToken,
-      vault_service_secrets: options.secrets,
-      vault_k8s_host: options.kubernetesHost,
+      secrets_deploy_in_cluster: false,
+      secrets_addr: server.url,
+      secrets_token: server.rootToken,
+      secrets_service_secrets: options.secrets,
+      secrets_k8s_host: options.kubernetesHost,
       // Outside a pod Vault has no ServiceAccount token or CA of its own to use.
-      vault_k8s_disable_local_ca_jwt: true,
-      vault_k8s_ca_cert: readFileSync(join(work, 'ca.crt'), 'utf8'),
+      secrets_k8s_disable_local_ca_jwt: true,
+      secrets_k8s_ca_cert: readFileSync(join(work, 'ca.crt'), 'utf8'),
     };
     writeFileSync(join(work, 'vars.json'), JSON.stringify(extraVars), { mode: 0o600 });
-    await run(opsTool('ansible-playbook'), ['vault.yml', '-e', `@${join(work, 'vars.json')}`], {
+    await run(opsTool('ansible-playbook'), ['secrets.yml', '-e', `@${join(work, 'vars.json')}`], {
       cwd: join(REPO_ROOT, 'ansible'),
       env: { ...process.env, ANSIBLE_CONFIG: join(REPO_ROOT, 'ansible', 'ansible.cfg'), ANSIBLE_VAULT_PASSWORD_FILE: join(work, 'password'), ANSIBLE_NOCOLOR: '1' },
       timeout: 180_000,
       maxBuffer: 16 * 1024 * 1024,
     }).catch((error: unknown) => {
       const failed = error as { stdout?: string; stderr?: string; message?: string };
-      throw new Error(`ansible-playbook vault.yml failed: ${failed.message ?? ''}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
+      throw new Error(`ansible-playbook secrets.yml failed: ${failed.message ?? ''}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`);
     });
   } finally {
     rmSync(work, { recursive: true, force: true });

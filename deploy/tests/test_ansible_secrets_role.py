@@ -1,7 +1,7 @@
-"""The vault role's Vault-side tasks, run for real (ansible/vault.yml with vault_deploy_in_cluster=false) against
+"""The secrets role's Vault-side tasks, run for real (ansible/secrets.yml with secrets_deploy_in_cluster=false) against
 OpenBao's `bao server -dev` on 127.0.0.1: the first run configures everything, the second changes nothing, and the
 policy lets the service's identity read its secret and nothing more. Deploying Vault INTO the cluster
-(roles/vault/tasks/cluster.yml) needs a cluster: that part is covered by ansible-lint and --syntax-check only."""
+(roles/secrets/tasks/cluster.yml) needs a cluster: that part is covered by ansible-lint and --syntax-check only."""
 
 from __future__ import annotations
 
@@ -65,13 +65,13 @@ def bao() -> Iterator[DevServer]:
 def role_vars(bao: DevServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Vault-side only; the root token of the test server replaces the vaulted one (extra vars win)."""
     return {
-        "vault_deploy_in_cluster": False,
-        "vault_addr": bao.address,
-        "vault_token": bao.root_token,
+        "secrets_deploy_in_cluster": False,
+        "secrets_addr": bao.address,
+        "secrets_token": bao.root_token,
         # Outside a pod Vault has no ServiceAccount of its own: an explicit CA and no local JWT. Nothing logs in here.
-        "vault_k8s_host": "https://127.0.0.1:6443",
-        "vault_k8s_disable_local_ca_jwt": True,
-        "vault_k8s_ca_cert": self_signed_ca(tmp_path_factory.mktemp("ca")),
+        "secrets_k8s_host": "https://127.0.0.1:6443",
+        "secrets_k8s_disable_local_ca_jwt": True,
+        "secrets_k8s_ca_cert": self_signed_ca(tmp_path_factory.mktemp("ca")),
     }
 
 
@@ -82,9 +82,9 @@ def runs(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> list[PlaybookRun]:
     tmp = tmp_path_factory.mktemp("vault-runs")
-    first = run_playbook("vault.yml", role_vars, password_file, tmp)
+    first = run_playbook("secrets.yml", role_vars, password_file, tmp)
     assert first.returncode == 0, first.output
-    second = run_playbook("vault.yml", role_vars, password_file, tmp)
+    second = run_playbook("secrets.yml", role_vars, password_file, tmp)
     assert second.returncode == 0, second.output
     return [first, second]
 
@@ -110,7 +110,7 @@ def test_first_run_configures_vault_as_documented(
         raise_on_deleted_version=True,
     )
     # The values of the ansible-vault file, not the CHANGE-ME placeholders of vault.example.yml.
-    assert secret["data"]["data"] == vaulted["vault_service_secrets"]
+    assert secret["data"]["data"] == vaulted["secrets_service_secrets"]
     policy = client.sys.read_acl_policy(names["policy (read-only on that path)"])["data"]["policy"]
     assert f'path "{names["KV v2 mount"]}/data/{names["secret path"]}"' in policy
     assert names["Kubernetes auth mount"] + "/" in client.sys.list_auth_methods()["data"]
@@ -158,10 +158,10 @@ def test_a_changed_secret_is_written_once(
 ) -> None:
     rotated = {
         **role_vars,
-        "vault_service_secrets": {"admin_api_key": "rotated-admin-key-0123456789"},
+        "secrets_service_secrets": {"admin_api_key": "rotated-admin-key-0123456789"},
     }
-    assert run_playbook("vault.yml", rotated, password_file, tmp_path).changed == 1
-    assert run_playbook("vault.yml", rotated, password_file, tmp_path).changed == 0
+    assert run_playbook("secrets.yml", rotated, password_file, tmp_path).changed == 1
+    assert run_playbook("secrets.yml", rotated, password_file, tmp_path).changed == 0
     names = vault_names()
     secret = root_client(bao).secrets.kv.v2.read_secret_version(
         mount_point=names["KV v2 mount"],
@@ -176,12 +176,12 @@ def test_placeholders_and_a_missing_password_are_refused(
 ) -> None:
     placeholder = {
         **role_vars,
-        "vault_service_secrets": {"admin_api_key": "CHANGE-ME-a-long-random-string"},
+        "secrets_service_secrets": {"admin_api_key": "CHANGE-ME-a-long-random-string"},
     }
-    refused = run_playbook("vault.yml", placeholder, password_file, tmp_path)
+    refused = run_playbook("secrets.yml", placeholder, password_file, tmp_path)
     assert refused.returncode != 0
     assert "not a CHANGE-ME placeholder" in refused.output
-    no_password = run_playbook("vault.yml", role_vars, None, tmp_path)
+    no_password = run_playbook("secrets.yml", role_vars, None, tmp_path)
     assert no_password.returncode != 0
     assert "vault" in no_password.output.lower()
 
@@ -190,15 +190,15 @@ def test_a_rerun_configures_a_restarted_dev_vault(
     role_vars: dict[str, object], password_file: Path, vaulted: dict[str, Any], tmp_path: Path
 ) -> None:
     """Dev mode keeps everything in memory: after `minikube stop/start` Vault is empty again under the same root token
-    (the token is a Secret, kept by the cluster). Re-running vault.yml must configure it fully; a second server
+    (the token is a Secret, kept by the cluster). Re-running secrets.yml must configure it fully; a second server
     started after the module's one plays the restarted pod."""
     with openbao_dev_server() as restarted:
-        rerun_vars = {**role_vars, "vault_addr": restarted.address, "vault_token": restarted.root_token}
-        rerun = run_playbook("vault.yml", rerun_vars, password_file, tmp_path)
+        rerun_vars = {**role_vars, "secrets_addr": restarted.address, "secrets_token": restarted.root_token}
+        rerun = run_playbook("secrets.yml", rerun_vars, password_file, tmp_path)
         assert rerun.returncode == 0, rerun.output
         names = vault_names()
         secret = root_client(restarted).secrets.kv.v2.read_secret_version(
             mount_point=names["KV v2 mount"], path=names["secret path"], raise_on_deleted_version=True
         )
-        assert secret["data"]["data"] == vaulted["vault_service_secrets"]
+        assert secret["data"]["data"] == vaulted["secrets_service_secrets"]
         assert names["Kubernetes auth mount"] + "/" in root_client(restarted).sys.list_auth_methods()["data"]
