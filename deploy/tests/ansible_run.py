@@ -18,11 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from contracts import REPO
+import yaml
+
+from contracts import REPO, documented_vault_demo_password
 
 OPS_BIN = REPO / ".venv-ops" / "bin"
 ANSIBLE_DIR = REPO / "ansible"
+# The one ansible-vault file; its password for the demo is documented in docs/secrets.md.
+ENCRYPTED_VARS = ANSIBLE_DIR / "group_vars" / "all" / "vault.yml"
 _RECAP = re.compile(
     r"^localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
     re.MULTILINE,
@@ -67,6 +72,25 @@ def run_playbook(
         check=False,
     )
     return PlaybookRun(completed.returncode, completed.stdout + completed.stderr)
+
+
+def write_demo_password_file(directory: Path) -> Path:
+    """The documented demo ansible-vault password in a file only its owner can read (what Jenkins' credential is)."""
+    path = directory / "password"
+    path.write_text(documented_vault_demo_password() + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def decrypt_vars(password_file: Path) -> dict[str, Any]:
+    """group_vars/all/vault.yml as the playbooks see it, decrypted by the pinned ansible-vault."""
+    shown = subprocess.run(
+        [str(OPS_BIN / "ansible-vault"), "view", "--vault-password-file", str(password_file), str(ENCRYPTED_VARS)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return yaml.safe_load(shown)
 
 
 def free_port() -> int:

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_run import ANSIBLE_DIR, OPS_BIN
-from contracts import REPO, documented_vault_demo_password
+from ansible_run import ANSIBLE_DIR, ENCRYPTED_VARS, decrypt_vars, write_demo_password_file
+from contracts import REPO
 
-VARS_DIR = ANSIBLE_DIR / "group_vars" / "all"
-ENCRYPTED = VARS_DIR / "vault.yml"
+ENCRYPTED = ENCRYPTED_VARS
+VARS_DIR = ENCRYPTED_VARS.parent
 EXAMPLE = VARS_DIR / "vault.example.yml"
 # Variable names that hold a credential: *_token, *password, *api_key (e.g. secrets_token, admin_api_key).
 SECRET_NAME = re.compile(r"(^|_)(token|password|api_key)$")
@@ -72,21 +72,7 @@ def repository_files() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def vaulted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    password = tmp_path_factory.mktemp("scan") / "password"
-    password.write_text(documented_vault_demo_password() + "\n", encoding="utf-8")
-    shown = subprocess.run(
-        [
-            str(OPS_BIN / "ansible-vault"),
-            "view",
-            "--vault-password-file",
-            str(password),
-            str(ENCRYPTED),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return yaml.safe_load(shown)
+    return decrypt_vars(write_demo_password_file(tmp_path_factory.mktemp("scan")))
 
 
 def test_the_secrets_file_is_encrypted_and_has_the_example_shape(

@@ -5,7 +5,6 @@ policy lets the service's identity read its secret and nothing more. Deploying V
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,46 +12,28 @@ from typing import Any
 import hvac
 import hvac.exceptions
 import pytest
-import yaml
 
 from ansible_run import (
-    ANSIBLE_DIR,
-    OPS_BIN,
     DevServer,
     PlaybookRun,
+    decrypt_vars,
     openbao_dev_server,
     run_playbook,
     self_signed_ca,
+    write_demo_password_file,
 )
-from contracts import documented_vault_demo_password, table
-
-ENCRYPTED_VARS = ANSIBLE_DIR / "group_vars" / "all" / "vault.yml"
+from contracts import table
 
 
 @pytest.fixture(scope="module")
 def password_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("vault-password") / "password"
-    path.write_text(documented_vault_demo_password() + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    return write_demo_password_file(tmp_path_factory.mktemp("vault-password"))
 
 
 @pytest.fixture(scope="module")
 def vaulted(password_file: Path) -> dict[str, Any]:
     """group_vars/all/vault.yml decrypted with the documented demo password."""
-    shown = subprocess.run(
-        [
-            str(OPS_BIN / "ansible-vault"),
-            "view",
-            "--vault-password-file",
-            str(password_file),
-            str(ENCRYPTED_VARS),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return yaml.safe_load(shown)
+    return decrypt_vars(password_file)
 
 
 @pytest.fixture(scope="module")

@@ -140,7 +140,9 @@ def test_vault_refuses_a_taken_port(tmp_path: Path) -> None:
         stale_forward.bind(("127.0.0.1", 0))
         stale_forward.listen()
         port = stale_forward.getsockname()[1]
-        run, _ = run_role_tasks(tmp_path, "secrets", "forward_port_free.yml", {"secrets_addr": f"http://127.0.0.1:{port}"})
+        run, _ = run_role_tasks(
+            tmp_path, "secrets", "forward_port_free.yml", {"secrets_addr": f"http://127.0.0.1:{port}"}
+        )
     assert run.returncode != 0
     assert f"127.0.0.1:{port} is already in use" in run.output
 
