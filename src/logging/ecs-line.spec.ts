@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { ecsFormat } from '@elastic/ecs-winston-format';
 import { AppLogger, errorFields } from './app-logger.js';
 import { EcsLineBuilder, ecsFormatLine } from './ecs-line.js';
+import { flushLogLines } from './stdout-lines.js';
 
 const format = ecsFormat({ convertReqRes: false, apmIntegration: false, serviceName: 'spam-classifier', serviceVersion: '1.2.3' });
 const builder = new EcsLineBuilder(format);
@@ -58,18 +59,20 @@ describe('EcsLineBuilder (ECS lines with the shared fields serialised once)', ()
 });
 
 describe('AppLogger', () => {
+  /** The lines the logger writes, flushed at once instead of at the end of the event-loop turn. */
   function written(logger: AppLogger, log: (logger: AppLogger) => void): string[] {
-    const lines: string[] = [];
+    const chunks: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      lines.push(String(chunk));
+      chunks.push(String(chunk));
       return true;
     });
     try {
       log(logger);
+      flushLogLines();
     } finally {
       write.mockRestore();
     }
-    return lines;
+    return chunks.join('').split(/(?<=\n)/).filter((line) => line !== '');
   }
 
   it('writes one ECS line per event at or above its level', () => {
@@ -94,5 +97,23 @@ describe('AppLogger', () => {
       }),
     ).toEqual([]);
     expect(viaWinston).toHaveBeenCalledWith('info', 'cyclic', { spam: cyclic });
+  });
+
+  it('writes the lines of one event-loop turn in one write, in order, at the end of the turn', async () => {
+    const logger = new AppLogger({ level: 'info', serviceName: 'spam-classifier', serviceVersion: '1.2.3' });
+    const chunks: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      chunks.push(String(chunk));
+      return true;
+    });
+    try {
+      for (const message of ['first', 'second', 'third']) logger.info(message, { event: { action: 'prediction' } });
+      expect(chunks).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      write.mockRestore();
+    }
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].split('\n').filter(Boolean).map((line) => fieldsOf(`${line}\n`).message)).toEqual(['first', 'second', 'third']);
   });
 });
