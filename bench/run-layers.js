@@ -1,7 +1,7 @@
 // `npm run bench:layers`: the per-request cost ladder of docs/benchmark.md "Where the time goes". Loads each rung
 // (bare node:http, bare fastify, the rungs of bench/layer-server.js, the real service) with wrk and prints its
 // requests/s, latency and the server's CPU time per request; the difference between neighbouring rungs is what one
-// piece costs. BENCH_BUILDS="before=/path/to/other/checkout,after=." measures several builds, alternating build by
+// piece costs. BENCH_RUNGS limits the run to some rungs. BENCH_BUILDS="before=/path/to/other/checkout,after=." measures several builds, alternating build by
 // build within each rung and round (BENCH_ROUNDS), so all of them see the same machine. Asserts nothing.
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,8 @@ const BUILDS = (process.env.BENCH_BUILDS ?? 'this=.').split(',').map((entry) => 
   return { name, root: resolve(ROOT, path) };
 });
 const BODY = JSON.stringify({ text: MESSAGES[0] });
+// BENCH_RUNGS="service,scoring" measures only those rungs (a quick before/after of the whole service).
+const RUNGS = ['node:http', ...LAYERS, 'service'].filter((rung) => !process.env.BENCH_RUNGS || process.env.BENCH_RUNGS.split(',').includes(rung));
 
 checkWrk();
 const modelPath = locateModel();
@@ -50,12 +52,17 @@ async function measure(rung, build) {
   }
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median; of an even count, the mean of the middle two. */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 console.log(`${SECONDS}s per run after a 2s warm-up, ${CONNECTIONS} connections, wrk 1 thread; ${ROUNDS} round(s); builds: ${BUILDS.map((b) => `${b.name}=${b.root}`).join(', ')}`);
 console.log('rung'.padEnd(16), 'build'.padEnd(8), 'req/s'.padStart(8), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'CPU µs/req'.padStart(11), 'fails'.padStart(6), ' load (1 min) before-after');
 const summary = [];
-for (const rung of ['node:http', ...LAYERS, 'service']) {
+for (const rung of RUNGS) {
   const runs = new Map(BUILDS.map((build) => [build.name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const build of BUILDS) {
