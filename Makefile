@@ -19,7 +19,7 @@ GIT_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 export APP_VERSION GIT_COMMIT
 
 .PHONY: help run test lint clean train setup setup-python setup-node setup-ops deps-system \
-        lint-python lint-node lint-docker test-python test-node test-integration test-ui bench \
+        lint-python lint-node lint-docker test-python test-node test-integration test-ui bench bench-layers \
         images compose-up compose-down container-test \
         test-deploy test-setup k8s-check rollout-drill capacity observability-test ansible-test jenkins-check \
         push-images deploy smoke-test rollback retrain
@@ -88,8 +88,14 @@ test-integration: setup-node setup-python ## real mlflow server: train, serve, h
 test-ui: setup-node deps-system ## web UI in headless Debian Chromium (playwright-core)
 	npm run test:ui
 
-bench: setup-node ## autocannon benchmark of the built server (prints req/s and latency)
+bench: setup-node ## wrk benchmark: service and bare node:http in one run, prints req/s, p99, batch msg/s and ratios
+	deploy/ci/install-system-deps.sh wrk
 	npm run bench
+
+bench-layers: setup-node ## per-request cost ladder (bare node:http ... full service) of docs/benchmark.md, with wrk
+	deploy/ci/install-system-deps.sh wrk
+	npm run build
+	node bench/run-layers.js
 
 # ---------------------------------------------------------------- containers
 lint-docker: setup-python ## hadolint on the three Dockerfiles, compose file validation (installs compose only)

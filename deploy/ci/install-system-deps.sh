@@ -14,6 +14,7 @@ packages=(
   openjdk-17-jre-headless  # npm-groovy-lint (make jenkins-check) runs CodeNarc on Java >= 17
   haproxy           # rollout-drill: plays a Service's endpoints in front of the service containers
   openssl           # ansible-test: the demo ansible-vault password and test tokens
+  wrk               # make bench: the load generator (written in C: its own CPU cost stays small next to Node's)
 )
 
 if [ $# -gt 0 ]; then

@@ -1,18 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 
+type HeaderCall = { set: [string, string | number | readonly string[]] } | { remove: string };
+
 /**
- * helmet's security headers (CSP: same origin only, nosniff, HSTS, frame and referrer policies...) on every response.
- * The middleware is built once here: @fastify/helmet rebuilds it, CSP parsing included, on every request, which
- * measured ~250 µs of CPU per prediction on this machine (docs/benchmark.md).
+ * What helmet does to a response with this configuration (CSP: same origin only, nosniff, HSTS, frame and referrer
+ * policies...). Its answer does not depend on the request, so helmet runs once, here, against a recording response.
  */
-export function registerSecurityHeaders(fastify: FastifyInstance): void {
+export function securityHeaderCalls(): HeaderCall[] {
   const applyHeaders = helmet({
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"] } },
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    applyHeaders(request.raw, reply.raw, (error?: unknown) => {
-      done(error instanceof Error ? error : undefined);
-    });
+  const calls: HeaderCall[] = [];
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => calls.push({ set: [name, value] }),
+    removeHeader: (name: string) => calls.push({ remove: name }),
+  };
+  let finished = false as boolean;
+  applyHeaders({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error !== undefined) throw error instanceof Error ? error : new Error('helmet failed');
+    finished = true;
+  });
+  // A helmet that answered later, or per request, could not be replayed: fail at start-up, not with missing headers.
+  if (!finished) throw new Error('helmet did not answer synchronously: its headers cannot be computed once');
+  return calls;
+}
+
+/**
+ * helmet's security headers on every response, replayed from securityHeaderCalls(): the same headers without
+ * helmet's chain of middleware calls per request. (@fastify/helmet rebuilds the middleware, CSP parsing included, on
+ * every request: ~250 µs of CPU per prediction on this machine, docs/benchmark.md.)
+ */
+export function registerSecurityHeaders(fastify: FastifyInstance): void {
+  const calls = securityHeaderCalls();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    const response = reply.raw;
+    for (const call of calls) {
+      if ('set' in call) response.setHeader(call.set[0], call.set[1]);
+      else response.removeHeader(call.remove);
+    }
+    done();
   });
 }

@@ -1,6 +1,8 @@
 import { ecsFormat } from '@elastic/ecs-winston-format';
 import winston from 'winston';
 import type { LogLevel } from '../config/app-config.js';
+import { EcsLineBuilder } from './ecs-line.js';
+import { writeLogLine } from './stdout-lines.js';
 
 /** ECS fields beyond the ones the formatter adds; nested objects (http, url, event, spam, error...). */
 export type LogFields = Record<string, unknown>;
@@ -14,37 +16,54 @@ export interface AppLoggerOptions {
 /**
  * Structured ECS JSON logging, one object per line on stdout and nothing else there (docs/logging.md).
  * Injected wherever the service logs; Nest's own messages reach the same winston instance through nest-winston.
+ *
+ * The service's own events (two or more per prediction request) skip winston's object-mode stream chain (logger
+ * stream, pipe, transport stream) and its per-line sorted serialisation: winston decides the level, ecsFormat's
+ * fields are serialised once (EcsLineBuilder), and the lines of one event-loop turn go to stdout in one write
+ * (writeLogLine). Measured in docs/benchmark.md; the lines carry the same fields.
  */
 export class AppLogger {
   readonly winston: winston.Logger;
+  private readonly lineBuilder: EcsLineBuilder;
 
   constructor(options: AppLoggerOptions) {
-    this.winston = winston.createLogger({
-      level: options.level,
-      format: ecsFormat({
-        convertReqRes: false,
-        apmIntegration: false,
-        serviceName: options.serviceName,
-        serviceVersion: options.serviceVersion,
-      }),
-      transports: [new winston.transports.Console()],
+    const format = ecsFormat({
+      convertReqRes: false,
+      apmIntegration: false,
+      serviceName: options.serviceName,
+      serviceVersion: options.serviceVersion,
     });
+    this.winston = winston.createLogger({ level: options.level, format, transports: [new winston.transports.Console()] });
+    this.lineBuilder = new EcsLineBuilder(format);
   }
 
   error(message: string, fields: LogFields = {}): void {
-    this.winston.error(message, fields);
+    this.write('error', message, fields);
   }
 
   warn(message: string, fields: LogFields = {}): void {
-    this.winston.warn(message, fields);
+    this.write('warn', message, fields);
   }
 
   info(message: string, fields: LogFields = {}): void {
-    this.winston.info(message, fields);
+    this.write('info', message, fields);
   }
 
   isInfoEnabled(): boolean {
     return this.winston.isInfoEnabled();
+  }
+
+  private write(level: LogLevel, message: string, fields: LogFields): void {
+    if (!this.winston.isLevelEnabled(level)) return;
+    let line: string;
+    try {
+      line = this.lineBuilder.line(level, message, fields);
+    } catch {
+      // Fields JSON.stringify refuses (a cycle, a BigInt): winston's own path serialises them safely.
+      this.winston.log(level, message, fields);
+      return;
+    }
+    writeLogLine(line);
   }
 }
 

@@ -1,0 +1,50 @@
+// Starting and stopping the servers the benchmarks load, and reading their CPU time: the CPU a server spends per
+// request is steadier than its requests/s on a shared machine, where the load generator and other work compete
+// for the same cores.
+import { execFileSync, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+function freePort() {
+  return new Promise((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** user + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Starts `node <args>` on a free loopback port with stdout to /dev/null (the benchmark measures serving, not the
+ * terminal) and waits until POST `readyPath` with `readyBody` answers 2xx.
+ */
+export async function startServer(args, env, { cwd, readyPath, readyBody }) {
+  const port = await freePort();
+  const sink = openSync('/dev/null', 'w');
+  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', sink, 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: readyBody };
+    const ok = await fetch(`${url}${readyPath}`, init).then((r) => r.ok).catch(() => false);
+    if (ok) {
+      return {
+        url,
+        cpuSeconds: () => cpuSeconds(child.pid),
+        stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }),
+      };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${args.join(' ')} did not come up`);
+}

@@ -1,0 +1,36 @@
+// Runs Debian's `wrk` (a load generator written in C, so the generator's own cost stays small next to Node's) with
+// bench/wrk-post.lua and returns its figures. One thread: the machine has two cores and the server needs one.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const SCRIPT = join(import.meta.dirname, 'wrk-post.lua');
+
+/** Fails early with the fix when wrk is missing (it is in deploy/ci/install-system-deps.sh). */
+export function checkWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (error) {
+    // `wrk --version` exits 1 after printing its version; only a missing binary is an error here.
+    if (error.code === 'ENOENT') {
+      throw new Error('wrk is not installed: run `deploy/ci/install-system-deps.sh wrk` (Debian package wrk)', { cause: error });
+    }
+  }
+}
+
+/** POSTs `body` to `url` for `seconds` over `connections` keep-alive connections. */
+export function runWrk(url, body, connections, seconds) {
+  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', SCRIPT, url], {
+    env: { ...process.env, WRK_BODY: body },
+    encoding: 'utf8',
+  });
+  const line = output.split('\n').find((text) => text.startsWith('WRK_RESULT '));
+  if (!line) throw new Error(`no summary from wrk:\n${output}`);
+  const result = JSON.parse(line.slice('WRK_RESULT '.length));
+  return {
+    requests: result.requests,
+    requestsPerSecond: result.requests / (result.durationUs / 1e6),
+    p50: result.p50Us / 1000,
+    p99: result.p99Us / 1000,
+    failures: result.errors + result.non2xx,
+  };
+}
