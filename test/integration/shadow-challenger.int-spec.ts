@@ -40,15 +40,13 @@ async function metricSum(url: string, name: string, labels = ''): Promise<number
     .reduce((total, match) => total + Number(match[2]), 0);
 }
 
+/** Sets (POST) or deletes (DELETE) an alias through the MLflow REST API, as the MLflow UI does. */
 async function mlflowAlias(url: string, method: 'POST' | 'DELETE', alias: string, version?: string): Promise<void> {
-  const response =
-    method === 'POST'
-      ? await fetch(`${url}/api/2.0/mlflow/registered-models/alias`, {
-          method,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: MODEL, alias, version }),
-        })
-      : await fetch(`${url}/api/2.0/mlflow/registered-models/alias?${new URLSearchParams({ name: MODEL, alias }).toString()}`, { method });
+  const response = await fetch(`${url}/api/2.0/mlflow/registered-models/alias`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: MODEL, alias, version }),
+  });
   if (!response.ok) throw new Error(`MLflow alias ${method}: HTTP ${response.status} ${await response.text()}`);
 }
 
