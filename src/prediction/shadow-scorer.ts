@@ -53,6 +53,9 @@ export class ShadowScorer {
       labelNames: ['label', 'shadow_label'] as const,
       registers: [metrics.registry],
     });
+    // All four pairs exist from the start at 0 (labels are ["ham", "spam"] by the schema), so rate() and the
+    // dashboards answer 0 rather than nothing before the first disagreement or without a shadow model.
+    for (const label of ['ham', 'spam']) for (const shadowLabel of ['ham', 'spam']) this.agreement.inc({ label, shadow_label: shadowLabel }, 0);
     this.skipped = new Counter({
       name: 'spam_shadow_skipped_total',
       help: `Messages not scored in shadow because ${SHADOW_MAX_PENDING} were already waiting`,
