@@ -1,6 +1,7 @@
 // The web UI: one form posting to /api/v1/predict, plus the versions from /api/v1/info so a deploy or a model
 // promotion is visible after a refresh. Plain browser JavaScript, no framework, no CDN.
 'use strict';
+/* global showExplanation -- public/explanation.js */
 
 const byId = (id) => document.getElementById(id);
 
@@ -40,11 +41,12 @@ async function predict(event) {
   const button = byId('predict');
   byId('error').hidden = true;
   button.disabled = true;
+  const text = byId('message').value;
   try {
     const response = await fetch('/api/v1/predict', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: byId('message').value }),
+      body: JSON.stringify({ text, explain: true }),
     });
     const body = await response.json();
     if (!response.ok) {
@@ -52,6 +54,7 @@ async function predict(event) {
       return;
     }
     showPrediction(body);
+    showExplanation(text, body.explanation);
   } catch (error) {
     showError(`The service did not answer: ${error.message}`);
   } finally {

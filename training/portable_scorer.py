@@ -16,6 +16,9 @@ from typing import Any
 
 from training.features import FIXED_PREPROCESSING, FORMAT_VERSION, analyse
 
+# How many features an explanation lists by name; the others are summed into `rest`.
+EXPLAIN_TOP = 10
+
 
 class ModelFormatError(ValueError):
     """model.json is not a file this scorer understands."""
@@ -31,6 +34,7 @@ class _Block:
     index: dict[str, int]
     idf: list[float]
     offset: int
+    terms: list[str]
 
 
 class PortableModel:
@@ -54,6 +58,7 @@ class PortableModel:
                     index={term: i for i, term in enumerate(terms)},
                     idf=[float(v) for v in block["idf"]],
                     offset=offset,
+                    terms=list(terms),
                 )
             )
             offset += len(terms)
@@ -122,6 +127,37 @@ class PortableModel:
             log_sum = top + math.log(sum(math.exp(j - top) for j in jll))
             return math.exp(jll[1] - log_sum)
         raise ModelFormatError(f"unknown classifier type {kind!r}")
+
+    def explain(self, text: str, top: int = EXPLAIN_TOP) -> dict[str, Any]:
+        """The exact decomposition of the logit (docs/model-format.md "Explanations"): intercept + contributions.
+
+        sigmoid(intercept + sum(listed contributions) + rest) equals spam_probability(text) up to rounding.
+        """
+        x = self.vector(text)
+        kind = self.classifier["type"]
+        if kind == "logistic_regression":
+            intercept = float(self.classifier["intercept"])
+            weights = self.classifier["coefficients"]
+            contributions = {i: weights[i] * v for i, v in x.items()}
+        elif kind == "multinomial_nb":
+            prior, log_prob = self.classifier["class_log_prior"], self.classifier["feature_log_prob"]
+            intercept = float(prior[1] - prior[0])
+            contributions = {i: (log_prob[1][i] - log_prob[0][i]) * v for i, v in x.items()}
+        else:
+            raise ModelFormatError(f"unknown classifier type {kind!r}")
+        ranked = sorted(contributions, key=lambda i: (-abs(contributions[i]), i))
+        listed = ranked[:top]
+        features = []
+        for i in listed:
+            block = next(b for b in reversed(self.blocks) if b.offset <= i)
+            term = block.terms[i - block.offset]
+            features.append({"feature": term, "block": block.name, "contribution": contributions[i]})
+        return {
+            "intercept": intercept,
+            "logit": intercept + math.fsum(contributions.values()),
+            "features": features,
+            "rest": math.fsum(contributions[i] for i in ranked[top:]),
+        }
 
     def predict(self, text: str) -> tuple[str, float]:
         probability = self.spam_probability(text)

@@ -53,6 +53,10 @@ BOOTSTRAP_SEED = 0
 # A forced promotion is recorded beside the gate's own verdict, which stays as it was.
 TAG_OVERRIDE = "gate.override"
 TAG_OVERRIDE_REASON = "gate.override_reason"
+# Shadow challenger (docs/training.md "Shadow challenger"): a version that passed the floors but did not beat production
+# gets this alias; a service with MODEL_SHADOW_ALIAS=challenger scores traffic with it off the response path.
+CHALLENGER_ALIAS = "challenger"
+TAG_FLOORS = "gate.floors"  # passed | failed: the shadow loader accepts a version only with `passed`
 
 
 @dataclass(frozen=True)
@@ -307,17 +311,22 @@ def gate(
         if comparison
         else {}
     )
+    f1, precision = challenger_metrics["f1"], challenger_metrics["precision"]
+    floors_passed = floor_problem(f1, precision, F1_FLOOR, PRECISION_FLOOR) is None
     tag_decision(
         client,
         model_name,
         version,
         decision.verdict,
         decision.reason,
-        **{TAG_CHAMPION: champion.version if champion else "none"},
+        **{TAG_CHAMPION: champion.version if champion else "none", TAG_FLOORS: "passed" if floors_passed else "failed"},
         **fair_tags,
     )
     if decision.promote:
         set_production(client, model_name, version)
+    elif floors_passed:
+        # Good enough to serve, not shown to be better: a candidate for shadow scoring on real traffic.
+        client.set_registered_model_alias(model_name, CHALLENGER_ALIAS, version)
     log.info(
         "gate for %s v%s: %s (%s)", model_name, version, "PROMOTE" if decision.promote else "REJECT", decision.reason
     )
@@ -335,5 +344,16 @@ def force_promote(client: MlflowClient, model_name: str, version: str) -> GateDe
     client.set_model_version_tag(model_name, target.version, TAG_OVERRIDE, "force-promoted")
     client.set_model_version_tag(model_name, target.version, TAG_OVERRIDE_REASON, reason)
     set_production(client, model_name, target.version)
+    drop_challenger_alias_of(client, model_name, target.version)
     log.info("force-promoted %s v%s", model_name, target.version)
     return GateDecision(True, reason)
+
+
+def drop_challenger_alias_of(client: MlflowClient, model_name: str, version: str) -> None:
+    """A challenger promoted to production is no longer a challenger: its alias goes (others keep theirs)."""
+    try:
+        challenger = client.get_model_version_by_alias(model_name, CHALLENGER_ALIAS)
+    except MlflowException:
+        return
+    if challenger.version == str(version):
+        client.delete_registered_model_alias(model_name, CHALLENGER_ALIAS)

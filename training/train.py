@@ -170,6 +170,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
     from training import export as ex
     from training import registry as reg
     from training.features import load_stopwords
+    from training.score_reference import score_reference
 
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -305,6 +306,8 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
                 "data_sha256": dataset.sha256,
                 "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "metrics": {k: float(v) for k, v in metrics.items()},
+                # What the service's drift gauge compares its own traffic with (docs/metrics.md `spam_score_psi`).
+                "score_reference": score_reference([float(p) for p in holdout_proba]),
             },
         )
         model_path = ex.write_model(model_doc, output_dir)

@@ -162,6 +162,7 @@ MISTAKES = {
         "",
     ),
     "restart alert on one restart": ("SpamClassifierRestarting", ">= 2", ">= 1"),
+    "score drift alert at a moderate PSI": ("SpamClassifierScoreDrift", "> 0.25", "> 0.1"),
     "model loaded check per job instead of per pod": (
         "SpamClassifierNoModelLoaded",
         "on (job, instance)",

@@ -33,6 +33,17 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({ MODEL_SOURCE: 'file:/models/model.json' }).modelSource).toEqual({ kind: 'file', path: '/models/model.json' });
   });
 
+  it('reads the shadow alias, off by default, and refuses one it cannot use', () => {
+    expect(loadAppConfig({ MLFLOW_TRACKING_URI: 'http://mlflow:5000' }).modelShadowAlias).toBeUndefined();
+    expect(loadAppConfig({ MLFLOW_TRACKING_URI: 'http://mlflow:5000', MODEL_SHADOW_ALIAS: 'challenger' }).modelShadowAlias).toBe('challenger');
+    expect(problemsOf({ MODEL_SOURCE: 'file:m.json', MODEL_SHADOW_ALIAS: 'challenger' })).toEqual([
+      'MODEL_SHADOW_ALIAS needs the MLflow registry: unset MODEL_SOURCE=file:...',
+    ]);
+    expect(problemsOf({ MLFLOW_TRACKING_URI: 'http://mlflow:5000', MODEL_SHADOW_ALIAS: 'production' })).toEqual([
+      'MODEL_SHADOW_ALIAS must differ from MODEL_ALIAS (production)',
+    ]);
+  });
+
   it('configures Vault Kubernetes auth', () => {
     const config = loadAppConfig({ MODEL_SOURCE: 'file:m.json', VAULT_ADDR: 'http://vault:8200', VAULT_AUTH_METHOD: 'kubernetes', VAULT_K8S_ROLE: 'spam' });
     expect(config.vault).toMatchObject({ authMethod: 'kubernetes', kubernetesRole: 'spam', kvMount: 'secret', secretPath: 'spam-classifier' });

@@ -28,6 +28,8 @@ export interface AppConfig {
   mlflowTrackingUri?: string;
   modelName: string;
   modelAlias: string;
+  /** A second alias scored in shadow after each answer (docs/training.md "Shadow challenger"); unset = off. */
+  modelShadowAlias?: string;
   modelSource: ModelSource;
   modelCacheDir: string;
   modelPollIntervalSeconds: number;
@@ -173,6 +175,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     mlflowTrackingUri: reader.httpUrl('MLFLOW_TRACKING_URI'),
     modelName: reader.text('MODEL_NAME', 'spam-classifier'),
     modelAlias: reader.text('MODEL_ALIAS', 'production'),
+    modelShadowAlias: reader.optional('MODEL_SHADOW_ALIAS'),
     modelSource: parseModelSource(reader),
     modelCacheDir: reader.text('MODEL_CACHE_DIR', '/tmp/spam-classifier-cache'),
     modelPollIntervalSeconds: reader.number('MODEL_POLL_INTERVAL_SECONDS', 30, 0.1, 86_400),
@@ -188,6 +191,10 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
   };
   if (config.modelSource.kind === 'registry' && config.mlflowTrackingUri === undefined) {
     reader.problems.push('MLFLOW_TRACKING_URI is required unless MODEL_SOURCE=file:<path>');
+  }
+  if (config.modelShadowAlias !== undefined) {
+    if (config.modelSource.kind === 'file') reader.problems.push('MODEL_SHADOW_ALIAS needs the MLflow registry: unset MODEL_SOURCE=file:...');
+    if (config.modelShadowAlias === config.modelAlias) reader.problems.push(`MODEL_SHADOW_ALIAS must differ from MODEL_ALIAS (${config.modelAlias})`);
   }
   if (reader.problems.length > 0) throw new ConfigValidationError(reader.problems);
   return config;

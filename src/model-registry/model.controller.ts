@@ -3,6 +3,8 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import { AdminApiKeyGuard } from '../security/admin-api-key.guard.js';
 import { ModelRegistryService, type ReloadOutcome } from './model-registry.service.js';
+import type { ServedModel } from './served-model.js';
+import { ShadowModelService } from './shadow-model.service.js';
 
 const RELOAD_STATUS: Record<ReloadOutcome['result'], HttpStatus> = {
   swapped: HttpStatus.OK,
@@ -16,6 +18,7 @@ const RELOAD_STATUS: Record<ReloadOutcome['result'], HttpStatus> = {
 export class ModelController {
   constructor(
     private readonly registry: ModelRegistryService,
+    private readonly shadowModels: ShadowModelService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -23,13 +26,13 @@ export class ModelController {
   describe(): object {
     const served = this.registry.current();
     if (!served) throw new ServiceUnavailableException('no model loaded yet');
+    const shadow = this.shadowModels.current();
     return {
-      ...served.descriptor,
-      alias: served.descriptor.alias ?? null,
-      source: served.source,
-      loadedAt: served.loadedAt,
+      ...modelFields(served),
       appVersion: this.config.appVersion,
       gitCommit: this.config.gitCommit,
+      // The challenger scored in shadow (MODEL_SHADOW_ALIAS), null without one: it never answers a client.
+      shadow: shadow ? modelFields(shadow) : null,
     };
   }
 
@@ -42,4 +45,8 @@ export class ModelController {
     if (status !== HttpStatus.OK) throw new HttpException({ statusCode: status, ...outcome }, status);
     return outcome;
   }
+}
+
+function modelFields(model: ServedModel): object {
+  return { ...model.descriptor, alias: model.descriptor.alias ?? null, source: model.source, loadedAt: model.loadedAt };
 }

@@ -3,13 +3,12 @@ import { PredictBatchRequestDto } from './dto/predict-batch-request.dto.js';
 import { PredictRequestDto } from './dto/predict-request.dto.js';
 import { MessageThrottlerGuard } from './message-throttler.guard.js';
 import { textsFromInvocation } from './mlflow-invocation.js';
-import { type BatchPrediction, PredictionService } from './prediction.service.js';
-import type { Prediction } from './scoring/compiled-model.js';
+import { type BatchPrediction, type ExplainedPrediction, PredictionService } from './prediction.service.js';
 
 /** labels[1] of every model (docs/model.schema.json fixes labels to ["ham", "spam"]). */
 const SPAM_LABEL = 'spam';
 
-export type SinglePrediction = Prediction & { modelVersion: string };
+export type SinglePrediction = ExplainedPrediction & { modelVersion: string };
 
 @Controller()
 @UseGuards(MessageThrottlerGuard)
@@ -19,14 +18,14 @@ export class PredictionController {
   @Post('api/v1/predict')
   @HttpCode(HttpStatus.OK)
   async predict(@Body() request: PredictRequestDto): Promise<SinglePrediction> {
-    const { predictions, modelVersion } = await this.predictions.predict([request.text]);
+    const { predictions, modelVersion } = await this.predictions.predict([request.text], request.explain === true);
     return { ...predictions[0], modelVersion };
   }
 
   @Post('api/v1/predict/batch')
   @HttpCode(HttpStatus.OK)
   predictBatch(@Body() request: PredictBatchRequestDto): Promise<BatchPrediction> {
-    return this.predictions.predict(request.texts);
+    return this.predictions.predict(request.texts, request.explain === true);
   }
 
   /**

@@ -6,7 +6,10 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { ModelRegistryService } from '../model-registry/model-registry.service.js';
 import type { ServedModel } from '../model-registry/served-model.js';
 import { MAX_REQUEST_CHARACTERS } from './dto/message-text.js';
+import { ScoreDriftMonitor } from './drift/score-drift.monitor.js';
 import type { Prediction } from './scoring/compiled-model.js';
+import { type Explanation, explain } from './scoring/explain.js';
+import { ShadowScorer } from './shadow-scorer.js';
 import { TextFingerprint } from './text-fingerprint.js';
 
 /**
@@ -27,8 +30,11 @@ export function checkRequestBudget(texts: readonly string[]): void {
   }
 }
 
+/** A prediction, with its explanation when the request asked for one (`explain: true`). */
+export type ExplainedPrediction = Prediction & { explanation?: Explanation };
+
 export interface BatchPrediction {
-  predictions: Prediction[];
+  predictions: ExplainedPrediction[];
   modelVersion: string;
 }
 
@@ -41,20 +47,22 @@ export class PredictionService {
     private readonly metrics: MetricsService,
     private readonly logger: AppLogger,
     private readonly secrets: SecretsService,
+    private readonly drift: ScoreDriftMonitor,
+    private readonly shadow: ShadowScorer,
   ) {}
 
   /**
    * Scores every text with one model snapshot, so a hot swap mid-batch cannot mix two versions in one answer, and
    * gives the event loop back every SCORING_SLICE_MS (each score() call itself stays synchronous).
    */
-  async predict(texts: readonly string[]): Promise<BatchPrediction> {
+  async predict(texts: readonly string[], withExplanations = false): Promise<BatchPrediction> {
     checkRequestBudget(texts);
     const served = this.servedModel();
     const modelVersion = served.descriptor.version;
     // With LOG_LEVEL above info the events would be dropped: skip hashing and building them (hot path).
     const logPredictions = this.logger.isInfoEnabled();
     const logHashKey = this.secrets.current().logHashKey;
-    const predictions: Prediction[] = [];
+    const predictions: ExplainedPrediction[] = [];
     let sliceStarted = performance.now();
     for (const text of texts) {
       if (performance.now() - sliceStarted >= SCORING_SLICE_MS) {
@@ -63,6 +71,7 @@ export class PredictionService {
       }
       const { label, spamProbability } = served.model.score(text);
       this.metrics.observePrediction(label, modelVersion, spamProbability);
+      this.drift.observe(served.model, spamProbability, label);
       // The message itself is never logged: its length and keyed fingerprint let a report be traced without storing
       // content (docs/logging.md).
       if (logPredictions) {
@@ -77,8 +86,10 @@ export class PredictionService {
           },
         });
       }
-      predictions.push({ label, spamProbability });
+      // The explanation quotes features of the text: it goes to the client only, never into a log.
+      predictions.push(withExplanations ? { label, spamProbability, explanation: explain(served.model, text) } : { label, spamProbability });
     }
+    this.shadow.afterAnswer(texts, predictions, modelVersion);
     return { predictions, modelVersion };
   }
 

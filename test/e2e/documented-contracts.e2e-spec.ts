@@ -74,7 +74,20 @@ describe('documented contracts (docs/metrics.md, docs/logging.md) match the runn
 
     it('documents the metrics the issue names', () => {
       expect(documented.map(({ name }) => name).sort()).toEqual(
-        ['http_request_duration_seconds', 'model_info', 'model_reload_total', 'spam_predictions_total', 'spam_probability'].sort(),
+        [
+          'http_request_duration_seconds',
+          'model_info',
+          'model_reload_total',
+          'spam_predictions_total',
+          'spam_probability',
+          // Issue 14: drift and shadow scoring.
+          'spam_score_psi',
+          'spam_score_window_spam_share',
+          'spam_shadow_predictions_total',
+          'spam_shadow_window_spam_share',
+          'spam_shadow_skipped_total',
+          'spam_shadow_model_info',
+        ].sort(),
       );
     });
 

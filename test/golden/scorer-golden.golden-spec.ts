@@ -6,6 +6,8 @@ import { checkGolden } from '../../src/model-registry/golden-check.js';
 import { loadModelFile, type LoadedModelFile } from '../../src/model-registry/model-loader.js';
 import { ModelValidationError, ModelValidator } from '../../src/prediction/scoring/model-validation.js';
 import { runTrainingCli } from '../support/training-cli.js';
+import { explanationProblems, pythonExplanations } from './explanation-parity.js';
+import { DRIFT_WINDOW_SIZE, driftAfter, trafficMix } from './traffic-mix.js';
 
 interface GoldenCase {
   id: string;
@@ -88,5 +90,26 @@ describe.each([
     }
     expect(mismatches).toEqual([]);
     expect(worst).toBeLessThanOrEqual(golden.tolerance);
+  });
+
+  it('explains every case exactly (the identity to 1e-9) and as the Python scorer does', async () => {
+    const python = await pythonExplanations(join(workDir, 'out', 'model.json'), join(workDir, 'out', 'golden.json'));
+    expect(explanationProblems(loaded.model, golden.cases, python, golden.tolerance)).toEqual([]);
+    // Not vacuous: the comparison notices a Python explanation with one contribution moved by 1e-6.
+    const first = golden.cases.find((entry) => python[entry.id].features.length > 0)!;
+    const moved = structuredClone(python);
+    moved[first.id].features[0].contribution += 1e-6;
+    expect(explanationProblems(loaded.model, [first], moved, golden.tolerance)).toHaveLength(1);
+  }, 300_000);
+
+  it('exports PSI near 0 for traffic like the hold-out and above 0.25 for a shifted mix', async () => {
+    // The golden file's data cases are a sample of this run's hold-out, the set the reference was computed on.
+    const holdout = golden.cases.filter((entry) => entry.id.startsWith('data-'));
+    const matching = await driftAfter(loaded.model, trafficMix(holdout, DRIFT_WINDOW_SIZE, 1));
+    const shifted = await driftAfter(loaded.model, trafficMix(holdout, DRIFT_WINDOW_SIZE, 2, 0.6));
+    expect(matching.psi).toBeLessThan(0.1);
+    expect(shifted.psi).toBeGreaterThan(0.25);
+    expect(shifted.spamShare).toBeGreaterThan(0.5);
+    expect(matching.spamShare).toBeLessThan(0.3);
   });
 });

@@ -2,10 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import type { PortableModel } from '../../src/prediction/scoring/portable-model.js';
 import { TINY_SPAM_TEXT, tinyModel } from '../fixtures/tiny-model.js';
 import { ServiceProcess, newWorkDir, writeModelFile } from '../support/service-process.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The tiny model plus a word that pushes towards ham ("lunch", weight -3), so both highlight colours can show. */
+function modelWithHamWord(): PortableModel {
+  const base = tinyModel();
+  const [word] = base.features;
+  const coefficients = base.classifier.type === 'logistic_regression' ? base.classifier.coefficients : [];
+  return {
+    ...base,
+    features: [{ ...word, terms: [...word.terms, 'lunch'], idf: [...word.idf, 1] }],
+    classifier: { type: 'logistic_regression', coefficients: [...coefficients, -3], intercept: -1 },
+  };
+}
 
 /** The web UI in Debian's headless Chromium, driven by playwright-core (no downloaded browser). */
 describe('web UI (headless Chromium)', () => {
@@ -16,7 +29,7 @@ describe('web UI (headless Chromium)', () => {
   beforeAll(async () => {
     const workDir = newWorkDir();
     service = await ServiceProcess.start(
-      { MODEL_SOURCE: `file:${writeModelFile(workDir, tinyModel())}`, APP_VERSION: '7.7.7', GIT_COMMIT: 'feedbee' },
+      { MODEL_SOURCE: `file:${writeModelFile(workDir, modelWithHamWord())}`, APP_VERSION: '7.7.7', GIT_COMMIT: 'feedbee' },
       { workDir },
     );
     // A fresh profile per run: nothing from another run or another engineer's browser leaks in.
@@ -69,9 +82,22 @@ describe('web UI (headless Chromium)', () => {
     const barStyle = (await page.locator('#bar-fill').getAttribute('style')) ?? '';
     expect(parseFloat(barStyle.replace(/^width:\s*/, ''))).toBeGreaterThan(90);
 
+    // The explanation: the words that pushed towards spam highlighted in the message, and the model's features.
+    const towardsSpam = await page.locator('#highlighted mark.push-spam').allTextContents();
+    expect(towardsSpam).toEqual(['WIN', 'FREE', 'prize!', 'Call', '09061701461']);
+    expect(await page.locator('#highlighted').textContent()).toBe(TINY_SPAM_TEXT);
+    expect(await page.locator('#features li').count()).toBe(5);
+
     await page.fill('#message', 'see you at lunch tomorrow');
     await page.click('#predict');
     await page.locator('#verdict').filter({ hasText: 'Not Spam' }).waitFor();
+    await page.locator('#highlighted mark.push-ham').filter({ hasText: 'lunch' }).waitFor();
+    expect(await page.locator('#highlighted mark.push-spam').count()).toBe(0);
+    // The message is rendered as text, never as markup.
+    await page.fill('#message', '<img src=x onerror="document.title=1"> win lunch');
+    await page.click('#predict');
+    await page.locator('#highlighted').filter({ hasText: '<img src=x' }).waitFor();
+    expect(await page.locator('#highlighted img').count()).toBe(0);
 
     // Whitespace only: the API's 400 message is shown, not a crash.
     await page.fill('#message', '   ');

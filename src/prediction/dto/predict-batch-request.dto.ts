@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import { MAX_BATCH_SIZE, MAX_TEXT_LENGTH, TrimStrings } from './message-text.js';
 
 export class PredictBatchRequestDto {
@@ -12,4 +12,9 @@ export class PredictBatchRequestDto {
     message: `each of texts must be 1 to ${MAX_TEXT_LENGTH} characters after trimming`,
   })
   texts!: string[];
+
+  /** Also return the decomposition of each score (docs/api.md "Explanations"). */
+  @IsOptional()
+  @IsBoolean()
+  explain?: boolean;
 }

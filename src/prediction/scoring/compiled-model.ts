@@ -10,6 +10,8 @@ export interface Prediction {
 /** One feature block with its vocabulary indexed once at load time (docs/model-format.md §6). */
 interface CompiledBlock {
   name: string;
+  /** The vocabulary (index -> feature string): explanations name the features they list. */
+  terms: readonly string[];
   /** Every feature string the analyser produces (golden tests, debugging). */
   analyze(tokens: readonly string[]): string[];
   /** The vocabulary indices of those features, repeats included, unknown features dropped (the scoring path). */
@@ -45,6 +47,8 @@ export class CompiledModel {
   private readonly weightRows: Float64Array[];
   private readonly baseScores: number[];
   private readonly toProbability: ProbabilityOfSpam;
+  /** Naive Bayes only: spam row minus ham row, built on the first explanation (scoring never needs it). */
+  private logitWeightRow?: Float64Array;
 
   private constructor(model: PortableModel) {
     this.labels = model.labels;
@@ -88,6 +92,57 @@ export class CompiledModel {
     const tokens = tokenize(text);
     return Object.fromEntries(this.blocks.map((block) => [block.name, block.analyze(tokens)]));
   }
+
+  /**
+   * The logit of p(spam) as an intercept plus one contribution per non-zero feature (docs/model-format.md §10);
+   * explain.ts ranks them. Logistic regression: w[i] * x[i]; Naive Bayes: the spam row minus the ham row, times x[i].
+   */
+  linearTerms(text: string): { intercept: number; terms: LinearTerm[] } {
+    const tokens = tokenize(text);
+    const weights = this.logitWeights();
+    const terms: LinearTerm[] = [];
+    for (const block of this.blocks) {
+      for (const [index, value] of blockValues(block, block.termIndices(tokens))) {
+        const global = block.offset + index;
+        terms.push({ block: block.name, feature: block.terms[index], index: global, contribution: weights[global] * value });
+      }
+    }
+    const intercept = this.baseScores.length === 1 ? this.baseScores[0] : this.baseScores[1] - this.baseScores[0];
+    return { intercept, terms };
+  }
+
+  private logitWeights(): Float64Array {
+    if (this.weightRows.length === 1) return this.weightRows[0];
+    if (!this.logitWeightRow) {
+      const [ham, spam] = this.weightRows;
+      this.logitWeightRow = spam.map((weight, index) => weight - ham[index]);
+    }
+    return this.logitWeightRow;
+  }
+}
+
+/** One non-zero entry of the feature vector and its share of the logit. */
+export interface LinearTerm {
+  block: string;
+  feature: string;
+  /** Global feature index (§6): ties in |contribution| are broken by it, on both sides. */
+  index: number;
+  contribution: number;
+}
+
+/** §6 for one block, entry by entry (the scoring path below fuses this with the dot product instead). */
+function blockValues(block: CompiledBlock, indices: readonly number[]): Map<number, number> {
+  const values = new Map<number, number>();
+  for (const index of indices) values.set(index, (values.get(index) ?? 0) + 1);
+  let squaredNorm = 0;
+  for (const [index, count] of values) {
+    const value = (block.sublinearTf ? 1 + Math.log(count) : count) * block.idf[index];
+    values.set(index, value);
+    squaredNorm += value * value;
+  }
+  const scale = block.l2Normalize && squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 1;
+  for (const [index, value] of values) values.set(index, value * scale);
+  return values;
 }
 
 /** §6-§7 for one block: tf (sublinear or raw) times idf, l2-normalised, dotted with every weight row into `sums`. */
@@ -129,6 +184,7 @@ function compileBlock(
   const termIndex = new Map(block.terms.map((term, index) => [term, index]));
   const common = {
     name: block.name,
+    terms: block.terms,
     idf: Float64Array.from(block.idf),
     offset,
     sublinearTf: block.sublinear_tf,

@@ -54,6 +54,10 @@ function consistencyProblems(model: PortableModel): string[] {
   if (new Set(model.features.map((block) => block.name)).size !== model.features.length) {
     problems.push('features: duplicate block names');
   }
+  const reference = model.metadata.score_reference;
+  if (reference && reference.proportions.length !== reference.bins) {
+    problems.push(`metadata.score_reference: ${reference.proportions.length} proportions for ${reference.bins} bins`);
+  }
   const classifier = model.classifier;
   if (classifier.type === 'logistic_regression') {
     if (classifier.coefficients.length !== featureCount) {

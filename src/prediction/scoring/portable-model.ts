@@ -50,4 +50,13 @@ export interface ModelMetadata {
   trained_at: string;
   sklearn_version?: string;
   metrics: Record<string, number>;
+  /** Optional (models trained before 2026-11-28 have none): docs/model-format.md §11. */
+  score_reference?: ScoreReference;
+}
+
+/** Shares of the hold-out p(spam) in `bins` equal-width bins of [0, 1], from `count` messages. */
+export interface ScoreReference {
+  bins: number;
+  proportions: number[];
+  count: number;
 }

@@ -219,6 +219,13 @@ def test_legacy_stage_mirrors_the_alias(lifecycle: Lifecycle, client) -> None:
     assert stages["3"] == "Archived"
 
 
+def test_challenger_alias_follows_the_versions_that_pass_the_floors_only(lifecycle: Lifecycle, client) -> None:
+    """docs/training.md "Shadow challenger": v2 and v4 passed the floors without beating production; v3 (NB) failed."""
+    floors = {v.version: v.tags.get("gate.floors") for v in client.search_model_versions(f"name='{MODEL}'")}
+    assert floors == {"1": "passed", "2": "passed", "3": "failed", "4": "passed"}
+    assert client.get_model_version_by_alias(MODEL, "challenger").version == "4"
+
+
 def test_download_model_json_by_production_alias(lifecycle: Lifecycle, tmp_path: Path) -> None:
     import mlflow
 

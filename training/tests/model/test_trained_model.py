@@ -48,6 +48,11 @@ def test_model_json_is_valid_small_and_described(trained) -> None:
     assert meta["metrics"]["cv_f1_mean"] == pytest.approx(trained.summary["metrics"]["cv_f1_mean"], abs=1e-6)
     assert trained.model["preprocessing"]["stopwords"][:3] == ["i", "me", "my"]
     assert [b["name"] for b in trained.model["features"]] == ["word", "char"]
+    # The drift gauge's reference (docs/model-format.md §11): the hold-out's p(spam) in 10 fixed bins.
+    reference = meta["score_reference"]
+    assert reference["bins"] == len(reference["proportions"]) == 10
+    assert sum(reference["proportions"]) == pytest.approx(1.0, abs=1e-9)
+    assert reference["count"] >= 1000
 
 
 def test_chosen_model_beats_the_reference_recipe(trained) -> None:
