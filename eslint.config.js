@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '.venv/', 'build/', 'training/', 'reports/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', '.venv/', '.venv-ops/', 'build/', 'training/', 'reports/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
