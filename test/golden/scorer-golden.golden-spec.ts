@@ -65,8 +65,8 @@ describe.each([
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('has at least 300 cases in format version 2', () => {
-    expect(golden.format_version).toBe(2);
+  it('has at least 300 cases in format version 3', () => {
+    expect(golden.format_version).toBe(3);
     expect(golden.cases.length).toBeGreaterThanOrEqual(300);
   });
 

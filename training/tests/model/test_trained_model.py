@@ -72,7 +72,7 @@ def test_recent_spam_styles_are_caught_without_false_alarms(trained) -> None:
 
 def test_golden_file_shape(trained) -> None:
     golden = trained.golden
-    assert golden["format_version"] == 2
+    assert golden["format_version"] == 3
     assert golden["tolerance"] == 1e-9
     assert golden["model_sha256"] == hashlib.sha256(trained.model_path.read_bytes()).hexdigest()
     cases = golden["cases"]
