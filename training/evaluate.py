@@ -82,7 +82,7 @@ def compute_metrics(y_true: Any, spam_probability: Any, threshold: float = 0.5) 
 
 
 def threshold_metrics(y_true: Any, spam_probability: Any, threshold: float) -> dict[str, float]:
-    """Accuracy, precision, recall and F1 at a threshold (numpy only: the threshold search calls it thousands of times)."""
+    """Accuracy, precision, recall and F1 at a threshold (numpy only: the threshold search calls it often)."""
     y = np.asarray(y_true).astype(bool)
     predicted = np.asarray(spam_probability, dtype=float) >= threshold
     true_positive = float(np.sum(predicted & y))
@@ -127,7 +127,7 @@ class GridResult:
         return family_recall(self.modern_targets, self.modern_families, self.modern_probability(), self.threshold)
 
     def objective(self) -> float:
-        """What selection maximises: mean CV F1 on UCI, averaged with the modern selection half's F1 when there is one."""
+        """What selection maximises: UCI mean CV F1, averaged with the modern selection half's F1 if there is one."""
         modern = self.modern_metrics()
         return (self.mean("f1") + modern["f1"]) / 2 if modern else self.mean("f1")
 
@@ -136,7 +136,7 @@ class GridResult:
         return self.mean("precision") >= PRECISION_TARGET - 1e-12
 
     def apply_threshold(self, threshold: float) -> None:
-        """Recompute the fold metrics at this decision threshold (the stored out-of-fold probabilities make it cheap)."""
+        """Recompute the fold metrics at this threshold (cheap: the out-of-fold probabilities are stored)."""
         # ROC-AUC and PR-AUC do not depend on the threshold: kept from the fold's first computation.
         self.threshold = threshold
         self.fold_metrics = [

@@ -1,6 +1,6 @@
 """Evasion normalisation of docs/model-format.md section 1b (format version 3).
 
-Spam hides its words from filters: look-alike letters from other scripts (`Ваnk` with Cyrillic В and а), zero-width
+Spam hides its words from filters: look-alike letters of other scripts (`Bank` with a Cyrillic Ve and a), zero-width
 characters inside words, emoji letters and emoji used as separators, letters spaced or dotted apart (`c.l.a.i.m`,
 `f r e e`) and leetspeak (`fr33`, `v3rify`, `cl@im`). These steps undo the common forms, so the model sees the word it
 learned. Each step is a plain regular expression with explicit character classes (no `\\w \\d \\s \\b`), which the
@@ -84,7 +84,10 @@ _ASCII_LETTER = re.compile("[a-z]")
 # Step 4, after lowercasing, before placeholders: single letters joined by one repeated separator. Dots, hyphens,
 # underscores or asterisks between at least 3 letters (`c.l.a.i.m`, `b-i-t`), single spaces between at least 4
 # (`f r e e`; 3 would join text-speak such as `u r a`). Two letters (`e.g.`, `a.m.`) are left alone.
-SEPARATED_LETTERS_PATTERN = r"(?<![a-z0-9])[a-z]([._*-])[a-z](?:\1[a-z])+(?![a-z0-9])|(?<![a-z0-9])[a-z](?: [a-z]){3,}(?![a-z0-9])"
+SEPARATED_LETTERS_PATTERN = (
+    r"(?<![a-z0-9])[a-z]([._*-])[a-z](?:\1[a-z])+(?![a-z0-9])"  # c.l.a.i.m
+    r"|(?<![a-z0-9])[a-z](?: [a-z]){3,}(?![a-z0-9])"  # f r e e
+)
 _NOT_LETTER = re.compile("[^a-z]")
 
 # Step 5, after placeholders (so amounts, phone numbers, OTP codes and other numbers are already placeholder tokens and
@@ -117,7 +120,7 @@ def _emoji(match: re.Match[str]) -> str:
 
 
 def strip_invisible_and_emoji(text: str) -> str:
-    """Steps 1-2 (raw text, before NFKD): zero-width characters removed, emoji letters to letters, other emoji to a space."""
+    """Steps 1-2 (raw text, before NFKD): zero-width characters out, letter emoji to letters, other emoji to spaces."""
     if not _NON_ASCII.search(text):
         return text
     return _EMOJI.sub(_emoji, _ZERO_WIDTH.sub("", text))
