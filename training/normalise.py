@@ -104,7 +104,7 @@ _EMOJI = re.compile(EMOJI_PATTERN)
 _CONFUSABLE_WORD = re.compile(CONFUSABLE_WORD_PATTERN)
 _SEPARATED = re.compile(SEPARATED_LETTERS_PATTERN)
 _LEET_WORD = re.compile(LEET_WORD_PATTERN)
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+_NON_ASCII = re.compile("[\u0080-\U0010ffff]")
 _LEET_HINT = re.compile("[a-z][0-9@$]|[0-9@$][a-z]")
 
 

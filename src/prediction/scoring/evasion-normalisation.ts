@@ -44,7 +44,8 @@ export const LEET_WORD = /[a-z0-9]+(?:[@$][a-z0-9]+)*/g;
 const NON_LEET_DIGIT = /[2689]/;
 /** A word to rewrite has a leet character next to a letter; most messages have none (same result, faster). */
 const LEET_HINT = /[a-z][0-9@$]|[0-9@$][a-z]/;
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Any code point above U+007F: steps 1-3 only touch those, so plain-ASCII text skips them (same result). */
+const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 
 function emojiReplacement(emoji: string): string {
   const codePoint = emoji.codePointAt(0) ?? 0;

@@ -33,7 +33,8 @@ describe('ModelValidator', () => {
   });
 
   it('rejects a model without the evasion steps of format version 3', () => {
-    const { evasion: _dropped, ...preprocessing } = tinyModel().preprocessing;
+    const preprocessing: Partial<ReturnType<typeof tinyModel>['preprocessing']> = { ...tinyModel().preprocessing };
+    delete preprocessing.evasion;
     expect(problemsOf({ ...tinyModel(), preprocessing }).length).toBeGreaterThan(0);
   });
 
