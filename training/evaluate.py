@@ -206,6 +206,11 @@ def select_best(results: list[GridResult]) -> GridResult:
     return max(results, key=selection_key)
 
 
+def modern_weight(params: dict[str, Any]) -> float:
+    """The weight of each modern training row in a fit with these parameters (0: the modern rows are left out)."""
+    return float(params.get(MODERN_WEIGHT, 0.0))
+
+
 def cross_validate(
     spec: CandidateSpec,
     texts: list[str],
@@ -217,8 +222,9 @@ def cross_validate(
 ) -> CandidateCV:
     """Stratified k-fold CV of every grid point; the vectorizers are fitted on each fold's training part only.
 
-    With `modern`, every fold's fit also has the modern training half (weighted by the grid point's `modern_weight`,
-    0 when it has none: the rows then shape the vocabulary only), and every fold model scores the
+    With `modern`, a grid point with a `modern_weight` above 0 also fits the modern training half (that weight per
+    row); one with none or 0 fits the UCI rows alone (vectorizers included: rows that only added vocabulary would
+    still change the idf and the l2 norms). Every fold model scores the
     modern selection half; then each grid point gets its threshold (choose_threshold) and its fold metrics at it.
     Features are fitted once per fold and shared by the grid's classifiers, which is equivalent to fitting one
     pipeline per grid point (the feature step does not depend on classifier parameters) and much faster.
@@ -228,26 +234,30 @@ def cross_validate(
     results = [GridResult(params=dict(p)) for p in spec.grid]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fit_idx, val_idx in splitter.split(texts_arr, y):
-        fit_texts, fit_y = list(texts_arr[fit_idx]), list(y[fit_idx])
-        is_modern = [False] * len(fit_texts)
-        if modern is not None:
-            fit_texts += modern.fit_texts
-            fit_y += modern.fit_targets
-            is_modern += [True] * len(modern.fit_texts)
-        features = build_features(spec, stopwords)
-        x_fit = features.fit_transform(fit_texts)
-        x_val = features.transform(list(texts_arr[val_idx]))
-        x_modern = features.transform(modern.eval_texts) if modern is not None else None
-        for result in results:
-            classifier = build_classifier(spec, result.params, seed)
-            weights = np.where(is_modern, float(result.params.get(MODERN_WEIGHT, 0.0)), 1.0)
-            classifier.fit(x_fit, np.asarray(fit_y), sample_weight=weights)
-            proba = classifier.predict_proba(x_val)[:, 1]
-            result.fold_metrics.append(compute_metrics(y[val_idx], proba))
-            result.fold_predictions.append((y[val_idx], proba))
-            if x_modern is not None and modern is not None:
-                result.modern_predictions.append(classifier.predict_proba(x_modern)[:, 1])
-                result.modern_targets, result.modern_families = modern.eval_targets, modern.eval_families
+        # Grid points grouped by whether they fit the modern rows: one set of fitted vectorizers per group.
+        for with_modern in (False, True):
+            group = [r for r in results if (modern_weight(r.params) > 0) == with_modern]
+            if not group:
+                continue
+            fit_texts, fit_y = list(texts_arr[fit_idx]), list(y[fit_idx])
+            if with_modern and modern is not None:
+                fit_texts += modern.fit_texts
+                fit_y += modern.fit_targets
+            features = build_features(spec, stopwords)
+            x_fit = features.fit_transform(fit_texts)
+            x_val = features.transform(list(texts_arr[val_idx]))
+            x_modern = features.transform(modern.eval_texts) if modern is not None else None
+            for result in group:
+                classifier = build_classifier(spec, result.params, seed)
+                weights = np.ones(len(fit_texts))
+                weights[len(fit_idx) :] = modern_weight(result.params)
+                classifier.fit(x_fit, np.asarray(fit_y), sample_weight=weights)
+                proba = classifier.predict_proba(x_val)[:, 1]
+                result.fold_metrics.append(compute_metrics(y[val_idx], proba))
+                result.fold_predictions.append((y[val_idx], proba))
+                if x_modern is not None and modern is not None:
+                    result.modern_predictions.append(classifier.predict_proba(x_modern)[:, 1])
+                    result.modern_targets, result.modern_families = modern.eval_targets, modern.eval_families
     if modern is not None:
         for result in results:
             choose_threshold(result)
