@@ -84,6 +84,10 @@ def test_golden_file_shape(trained) -> None:
     ids = {c["id"] for c in cases}
     for awkward in ("awkward-empty", "awkward-emoji-only", "awkward-cyrillic", "awkward-very-long-spam"):
         assert awkward in ids
+    from training.normalise import EVASION_STEPS
+
+    for step in EVASION_STEPS:  # format version 3: every evasion step has a golden case
+        assert any(i.startswith(f"awkward-evasion-{step.replace('_', '-')}") for i in ids), step
     labels = {c["label"] for c in cases if c["id"].startswith("data-")}
     assert labels == {"ham", "spam"}
 
