@@ -98,7 +98,7 @@ LOGREG_WORD_CHAR = CandidateSpec(
         for c in (30.0, 100.0)
         for w in (1.0, 2.0)
     ),
-    quick_params={"C": 100.0, "class_weight": {0: 1.0, 1: 2.0}, MODERN_WEIGHT: 0.1},
+    quick_params={"C": 100.0, "class_weight": {0: 1.0, 1: 2.0}, MODERN_WEIGHT: 0.0},
 )
 
 NB_WORD_CHAR = CandidateSpec(
@@ -108,7 +108,7 @@ NB_WORD_CHAR = CandidateSpec(
     classifier="multinomial_nb",
     feature_params=dict(SPEC_FEATURES),
     grid=tuple({"alpha": a, MODERN_WEIGHT: m} for m in (0.0, 0.3) for a in (0.1, 0.03)),
-    quick_params={"alpha": 0.1, MODERN_WEIGHT: 0.1},
+    quick_params={"alpha": 0.1, MODERN_WEIGHT: 0.0},
 )
 
 CANDIDATES: tuple[CandidateSpec, ...] = (REFERENCE_NB, NB_WORD_CHAR, LOGREG_WORD_CHAR)

@@ -219,13 +219,15 @@ def cross_validate(
     seed: int,
     folds: int = CV_FOLDS,
     modern: ModernRows | None = None,
+    search_threshold: bool = True,
 ) -> CandidateCV:
     """Stratified k-fold CV of every grid point; the vectorizers are fitted on each fold's training part only.
 
     With `modern`, a grid point with a `modern_weight` above 0 also fits the modern training half (that weight per
     row); one with none or 0 fits the UCI rows alone (vectorizers included: rows that only added vocabulary would
     still change the idf and the l2 norms). Every fold model scores the
-    modern selection half; then each grid point gets its threshold (choose_threshold) and its fold metrics at it.
+    modern selection half; then each grid point gets its threshold (choose_threshold) and its fold metrics at it
+    (unless `search_threshold` is off: `--quick` runs keep 0.5, two folds being too few to choose on).
     Features are fitted once per fold and shared by the grid's classifiers, which is equivalent to fitting one
     pipeline per grid point (the feature step does not depend on classifier parameters) and much faster.
     """
@@ -258,7 +260,7 @@ def cross_validate(
                 if x_modern is not None and modern is not None:
                     result.modern_predictions.append(classifier.predict_proba(x_modern)[:, 1])
                     result.modern_targets, result.modern_families = modern.eval_targets, modern.eval_families
-    if modern is not None:
+    if modern is not None and search_threshold:
         for result in results:
             choose_threshold(result)
     return CandidateCV(spec=spec, grid=results)

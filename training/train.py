@@ -260,6 +260,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
                     args.seed,
                     folds=folds,
                     modern=modern_rows if spec.exportable else None,
+                    search_threshold=not args.quick,
                 )
                 for line in ev.describe_grid(cv):
                     log.info("cv %s", line)
