@@ -6,9 +6,12 @@ export const EVASION_STEPS = ['zero_width', 'emoji', 'confusables', 'separators'
 
 /** Step 1 (raw text): soft hyphen, Mongolian vowel separator, zero-width characters and marks, word joiner, BOM. */
 const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+/** Steps 1 and 2 in one scan (the same code points as ZERO_WIDTH and EMOJI; the two sets do not overlap). */
+const INVISIBLE_OR_EMOJI = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff\u{1f000}-\u{1faff}\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff]/gu;
 
+const ZERO_WIDTH_ONE = new RegExp(ZERO_WIDTH.source);
 /** Step 2 (raw text): emoji; letter emoji become their letter, the others a space. */
-const EMOJI = /[\u{1f000}-\u{1faff}\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff]/gu;
+export const EMOJI = /[\u{1f000}-\u{1faff}\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff]/gu;
 /** Regional indicators, negative circled and negative squared Latin letters (no NFKD decomposition). */
 export const EMOJI_LETTER_RANGES: ReadonlyArray<readonly [number, number]> = [
   [0x1f1e6, 0x1f1ff],
@@ -28,8 +31,9 @@ export const CONFUSABLES: ReadonlyMap<string, string> = new Map([
 ]);
 /** A word for step 3: ASCII letters, digits and look-alikes; rewritten only when it has an ASCII letter (mixed script). */
 const CONFUSABLE_WORD = new RegExp(`[a-z0-9${[...CONFUSABLES.keys()].join('')}]+`, 'g');
+/** Any look-alike at all: most texts have none (`£`, accents and emoji are not look-alikes), so step 3 is skipped. */
+const CONFUSABLE_HINT = new RegExp(`[${[...CONFUSABLES.keys()].join('')}]`);
 const ASCII_LETTER = /[a-z]/;
-const ASCII_LETTERS = /[a-z]/g;
 
 /** Step 4: single letters joined by one repeated separator (3+ letters with . _ * -, 4+ letters with spaces). */
 export const SEPARATED_LETTERS =
@@ -42,6 +46,7 @@ export const LEET_MAP: ReadonlyMap<string, string> = new Map([
 ]);
 export const LEET_WORD = /[a-z0-9]+(?:[@$][a-z0-9]+)*/g;
 const NON_LEET_DIGIT = /[2689]/;
+const LEET_CHARACTER = /[0-9@$]/;
 /** A word to rewrite has a leet character next to a letter; most messages have none (same result, faster). */
 const LEET_HINT = /[a-z][0-9@$]|[0-9@$][a-z]/;
 /** Any code point above U+007F: steps 1-3 only touch those, so plain-ASCII text skips them (same result). */
@@ -58,12 +63,12 @@ function emojiReplacement(emoji: string): string {
 /** Steps 1-2, on the raw text before NFKD. */
 export function stripInvisibleAndEmoji(text: string): string {
   if (!NON_ASCII.test(text)) return text;
-  return text.replace(ZERO_WIDTH, '').replace(EMOJI, emojiReplacement);
+  return text.replace(INVISIBLE_OR_EMOJI, (found) => (ZERO_WIDTH_ONE.test(found) ? '' : emojiReplacement(found)));
 }
 
 /** Step 3, after §1 (NFKD, marks removed, lowercase). */
 export function undoConfusables(normalized: string): string {
-  if (!NON_ASCII.test(normalized)) return normalized;
+  if (!CONFUSABLE_HINT.test(normalized)) return normalized;
   return normalized.replace(CONFUSABLE_WORD, (word) =>
     ASCII_LETTER.test(word) ? Array.from(word, (ch) => CONFUSABLES.get(ch) ?? ch).join('') : word,
   );
@@ -75,8 +80,11 @@ export function joinSeparatedLetters(normalized: string): string {
 }
 
 function leetWord(word: string): string {
-  const letters = word.match(ASCII_LETTERS)?.length ?? 0;
-  if (letters < 2 || NON_LEET_DIGIT.test(word) || (word[0] >= '1' && word[0] <= '9')) return word;
+  // Cheap tests first: most words have no leet character at all.
+  if (!LEET_CHARACTER.test(word) || NON_LEET_DIGIT.test(word) || (word[0] >= '1' && word[0] <= '9')) return word;
+  let letters = 0;
+  for (let i = 0; i < word.length && letters < 2; i++) if (word[i] >= 'a' && word[i] <= 'z') letters++;
+  if (letters < 2) return word;
   return Array.from(word, (ch) => LEET_MAP.get(ch) ?? ch).join('');
 }
 
