@@ -106,7 +106,7 @@ _CONFUSABLE_HINT = re.compile(f"[{_CONFUSABLE_CLASS}]")
 _SEPARATED = re.compile(SEPARATED_LETTERS_PATTERN)
 _LEET_WORD = re.compile(LEET_WORD_PATTERN)
 _NON_ASCII = re.compile("[\u0080-\U0010ffff]")
-_LEET_HINT = re.compile("[a-z][0-9@$]|[0-9@$][a-z]")
+_LEET_HINT = re.compile("[a-z][013457@$]|[013457@$][a-z]")
 
 
 def _emoji_letter(code_point: int) -> str | None:

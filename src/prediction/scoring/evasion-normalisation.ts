@@ -48,9 +48,9 @@ export const LEET_WORD = /[a-z0-9]+(?:[@$][a-z0-9]+)*/g;
 const NON_LEET_DIGIT = /[2689]/;
 const LEET_CHARACTER = /[0-9@$]/;
 /** A word to rewrite has a leet character next to a letter; most messages have none (same result, faster). */
-const LEET_HINT = /[a-z][0-9@$]|[0-9@$][a-z]/;
-/** Any code point above U+007F: steps 1-3 only touch those, so plain-ASCII text skips them (same result). */
-const NON_ASCII = /[\u0080-\u{10ffff}]/u;
+const LEET_HINT = /[a-z][013457@$]|[013457@$][a-z]/;
+/** Any UTF-16 unit above U+007F (astral code points are surrogate pairs): plain-ASCII text skips steps 1-2. */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function emojiReplacement(emoji: string): string {
   const codePoint = emoji.codePointAt(0) ?? 0;
