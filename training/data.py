@@ -114,3 +114,70 @@ def load_recent_samples(path: Path | str = RECENT_SAMPLES_PATH) -> tuple[list[st
         texts.append(text)
         targets.append(LABELS.index(label))
     return texts, targets
+
+
+# ------------------------------------------------------------------------------------------ modern validation set
+MODERN_SET_PATH = DEFAULT_DATA_PATH.with_name("modern-sms.tsv")
+MODERN_COLUMNS = ("label", "family", "text")
+# The split of the modern set into its training half and its selection half is fixed (not the CLI's --seed): every
+# version then sees the same selection half, never trains on it, and the gate compares versions there.
+MODERN_SPLIT_SEED = 20261128
+MODERN_TRAIN_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class ModernSet:
+    """Hand-written 2018+ style messages with a family per message (docs/training.md "Modern validation set")."""
+
+    texts: list[str]
+    targets: list[int]
+    families: list[str]
+    sha256: str
+
+    def subset(self, indices: list[int]) -> ModernSet:
+        return ModernSet(
+            texts=[self.texts[i] for i in indices],
+            targets=[self.targets[i] for i in indices],
+            families=[self.families[i] for i in indices],
+            sha256=self.sha256,
+        )
+
+
+def load_modern_set(path: Path | str = MODERN_SET_PATH) -> ModernSet:
+    """Read `label<TAB>family<TAB>text` with a header line; raise DataValidationError naming the line on bad input."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataValidationError(f"modern validation set not found: {path}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or tuple(lines[0].split("\t")) != MODERN_COLUMNS:
+        raise DataValidationError(f"{path}:1: expected the header {'<TAB>'.join(MODERN_COLUMNS)}")
+    texts: list[str] = []
+    targets: list[int] = []
+    families: list[str] = []
+    for number, line in enumerate(lines[1:], start=2):
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[0] not in LABELS or not parts[1].strip() or not parts[2].strip():
+            raise DataValidationError(f"{path}:{number}: expected '<ham|spam><TAB><family><TAB><text>'")
+        if parts[2] in texts:
+            raise DataValidationError(f"{path}:{number}: duplicate message")
+        texts.append(parts[2])
+        targets.append(LABELS.index(parts[0]))
+        families.append(parts[1].strip())
+    return ModernSet(texts=texts, targets=targets, families=families, sha256=file_sha256(path))
+
+
+def modern_split(modern: ModernSet) -> tuple[ModernSet, ModernSet]:
+    """The fixed (training half, selection half) of the modern set, stratified by label and family."""
+    import random
+
+    rng = random.Random(MODERN_SPLIT_SEED)
+    strata: dict[tuple[int, str], list[int]] = {}
+    for i, key in enumerate(zip(modern.targets, modern.families, strict=True)):
+        strata.setdefault(key, []).append(i)
+    train: list[int] = []
+    for key in sorted(strata):
+        members = strata[key]
+        rng.shuffle(members)
+        train.extend(members[: round(len(members) * MODERN_TRAIN_FRACTION)])
+    chosen = set(train)
+    return modern.subset(sorted(chosen)), modern.subset([i for i in range(len(modern.texts)) if i not in chosen])

@@ -191,6 +191,27 @@ def awkward_messages() -> list[tuple[str, str]]:
         ("smishing-delivery", "Royal Mail: your parcel has a £1.99 unpaid shipping fee, pay at royalmail-fee.com"),
         ("promo-rupees", "Get flat Rs.500 OFF on your next order! Use code SAVE500. T&C apply. bit.ly/sv500"),
         ("otp-ham", "Your OTP for login is 482913. Do not share it with anyone."),
+        # Section 1b (format version 3): one case per evasion step, and the texts each step must leave alone.
+        ("evasion-zero-width", "HDFC: your N\u200ce\u200ct\u200cBanking is blocked, cl\u200baim\u2060 now\u00ad\ufeff"),
+        (
+            "evasion-emoji-letters",
+            "\U0001f1eb\U0001f1f7\U0001f1ea\U0001f1ea gift \U0001f175\U0001f181\U0001f174\U0001f174 \U0001f15e",
+        ),
+        ("evasion-emoji-separators", "F\U0001f525R\U0001f525E\U0001f525E entry \u2b50 win\u2705now \u231a"),
+        ("evasion-confusables", "\u0412\u0430nk alert: v\u0435rify \u13dfongratulations \u03a1arcel \u0131d"),
+        (
+            "evasion-confusables-real-script",
+            "\u043f\u0440\u0438\u0432\u0435\u0442 \u03ba\u03b1\u03bb\u03b7\u03bc\u03ad\u03c1\u03b1 ok",
+        ),
+        ("evasion-separators-dots", "c.l.a.i.m your B-I-T-C-O-I-N s_a_l_e j*o*b e.g. a.m. c.l-a.i.m"),
+        ("evasion-separators-spaces", "f r e e entry S A L E now, u r a star"),
+        ("evasion-leetspeak", "FR33 entry, v3rify y0ur acc0unt, cl@im n0w, 0ff, ca$h, W1NNER"),
+        (
+            "evasion-leetspeak-left-alone",
+            "OTP 482913 at 10am 4pm 1st win2 covid19 SAVE500 \u00a31,000 0800123456 b4 x1",
+        ),
+        ("evasion-mixed-case", "FrEe DeLiVeRy + 25% oFf yOuR fIrSt OrDeR"),
+        ("evasion-all-steps", "\U0001f4e6 URG\u0415NT: y0ur p@rcel is on h\u200b0ld, p.a.y now \U0001f449 dhl-fee.com"),
         ("ham-casual", "Hey, are we still on for dinner tonight? Let me know"),
         ("ham-numbers", "I'll be there by 6, table for 4 at 7:30 ok?"),
         (

@@ -16,9 +16,16 @@ from pathlib import Path
 
 from nltk.stem.porter import PorterStemmer
 
+from training.normalise import (
+    EVASION_STEPS,
+    join_separated_letters,
+    strip_invisible_and_emoji,
+    undo_confusables,
+    undo_leetspeak,
+)
 from training.unicode_pin import NONSPACING_MARK_RE, UNASSIGNED_RE
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 PLACEHOLDERS = ("xxemail", "xxurl", "xxmoney", "xxphone", "xxnum")
 TOKEN_PATTERN = "[a-z0-9]+"
 STEMMER_NAME = "porter-martin-extensions"
@@ -26,7 +33,7 @@ STEMMER_NAME = "porter-martin-extensions"
 # token (the Porter stemmer is quadratic on long consonant runs). The longest token of the corpus has 34.
 MAX_TOKEN_LENGTH = 40
 
-# The part of model.json's "preprocessing" that format_version 2 fixes: written by the exporter, checked by loaders.
+# The part of model.json's "preprocessing" that format_version 3 fixes: written by the exporter, checked by loaders.
 FIXED_PREPROCESSING: dict[str, object] = {
     "normalization": "NFKD",
     "strip_combining_marks": True,
@@ -35,6 +42,7 @@ FIXED_PREPROCESSING: dict[str, object] = {
     "token_pattern": TOKEN_PATTERN,
     "stemmer": STEMMER_NAME,
     "max_token_length": MAX_TOKEN_LENGTH,
+    "evasion": list(EVASION_STEPS),
 }
 
 DEFAULT_STOPWORDS_PATH = Path(__file__).resolve().parent.parent / "data" / "stopwords-english.txt"
@@ -97,10 +105,21 @@ def substitute_placeholders(normalized: str) -> str:
     return normalized
 
 
+def clean_text(text: str) -> str:
+    """Sections 1, 1b and 2 in the spec's order: the text whose `[a-z0-9]+` matches are the tokens.
+
+    The evasion steps sit where they cannot harm: invisible characters and emoji go before NFKD (on the raw text),
+    look-alike letters and separated letters after lowercasing, leetspeak only after placeholders, when amounts, phone
+    numbers and OTP codes are already placeholder tokens.
+    """
+    normalized = undo_confusables(normalize(strip_invisible_and_emoji(text)))
+    return undo_leetspeak(substitute_placeholders(join_separated_letters(normalized)))
+
+
 @lru_cache(maxsize=200_000)
 def tokenize(text: str) -> tuple[str, ...]:
     """Sections 1-3: the token sequence of a raw message (placeholders included), each cut to MAX_TOKEN_LENGTH."""
-    return tuple(token[:MAX_TOKEN_LENGTH] for token in _TOKEN_RE.findall(substitute_placeholders(normalize(text))))
+    return tuple(token[:MAX_TOKEN_LENGTH] for token in _TOKEN_RE.findall(clean_text(text)))
 
 
 @lru_cache(maxsize=200_000)

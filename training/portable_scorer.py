@@ -70,7 +70,10 @@ class PortableModel:
         if document.get("format") != "spam-classifier-model":
             raise ModelFormatError("not a spam-classifier-model document")
         if document.get("format_version") != FORMAT_VERSION:
-            raise ModelFormatError(f"unsupported format_version {document.get('format_version')!r}")
+            raise ModelFormatError(
+                f"unsupported format_version {document.get('format_version')!r}: this scorer reads format version "
+                f"{FORMAT_VERSION} (docs/model-format.md); retrain with the current training CLI"
+            )
         pre = document.get("preprocessing", {})
         for key, value in FIXED_PREPROCESSING.items():
             if pre.get(key) != value:

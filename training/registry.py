@@ -23,7 +23,7 @@ from mlflow.exceptions import MlflowException
 
 from training.evaluate import compute_metrics
 from training.export import MODEL_FILE
-from training.portable_scorer import PortableModel
+from training.portable_scorer import ModelFormatError, PortableModel
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +144,21 @@ def compare_fairly(
     )
 
 
-def floor_problem(f1: float, precision: float, f1_floor: float, precision_floor: float) -> str | None:
-    if f1 < f1_floor:
-        return f"hold-out F1 {f1:.4f} is below the floor {f1_floor}"
-    if precision < precision_floor:
-        return f"hold-out precision {precision:.4f} is below the floor {precision_floor}"
+def floor_problem(
+    f1: float,
+    precision: float,
+    f1_floor: float,
+    precision_floor: float,
+    f1_high: float | None = None,
+    precision_high: float | None = None,
+) -> str | None:
+    """With the bootstrap interval's upper ends (training/floors.py), refuse only below the floor beyond noise."""
+    if (f1 if f1_high is None else f1_high) < f1_floor:
+        interval = "" if f1_high is None else f" (95% CI upper end {f1_high:.4f})"
+        return f"hold-out F1 {f1:.4f}{interval} is below the floor {f1_floor}"
+    if (precision if precision_high is None else precision_high) < precision_floor:
+        interval = "" if precision_high is None else f" (95% CI upper end {precision_high:.4f})"
+        return f"hold-out precision {precision:.4f}{interval} is below the floor {precision_floor}"
     return None
 
 
@@ -168,7 +178,9 @@ def decide(
     no fair comparison is possible (unfair_reason) the gate refuses and says why; --force-promote overrides it.
     """
     f1, precision = challenger["f1"], challenger["precision"]
-    below_floor = floor_problem(f1, precision, f1_floor, precision_floor)
+    below_floor = floor_problem(
+        f1, precision, f1_floor, precision_floor, challenger.get("f1_ci_high"), challenger.get("precision_ci_high")
+    )
     if below_floor:
         return GateDecision(False, below_floor)
     if champion_version is None:
@@ -246,7 +258,10 @@ def fair_comparison(
             f"at least {MIN_FAIR_ROWS} rows and {MIN_FAIR_SPAM} spam are needed"
         )
     texts = [holdout_texts[i] for i in keep]
-    champion_probability, champion_threshold = champion_probabilities(model_name, champion_version, texts)
+    try:
+        champion_probability, champion_threshold = champion_probabilities(model_name, champion_version, texts)
+    except ModelFormatError as exc:  # e.g. a version of an older format_version: this scorer cannot read it
+        return None, f"v{champion_version}'s model.json cannot be scored here: {exc}"
     comparison = compare_fairly(
         targets,
         [challenger_probability[i] for i in keep],
@@ -291,8 +306,13 @@ def gate(
     holdout_targets: list[int],
     challenger_probability: Sequence[float],
     challenger_threshold: float,
+    modern: Any = None,
 ) -> GateDecision:
-    """Decide, record the decision as version tags, and move the alias when the challenger wins."""
+    """Decide, record the decision as version tags, and move the alias when the challenger wins.
+
+    `modern` (training.modern_gate.ModernGateInput): a challenger that would be promoted is refused when it is worse
+    than production on the modern set's selection half.
+    """
     champion = production_version(client, model_name)
     comparison, unfair_reason = None, None
     if champion is not None and champion.version != version:
@@ -301,6 +321,13 @@ def gate(
         )
         log.info("fair comparison with production v%s: %s", champion.version, comparison or unfair_reason)
     decision = decide(challenger_metrics, comparison, champion.version if champion else None, unfair_reason)
+    modern_tags: dict[str, Any] = {}
+    worse_on_modern = False
+    if decision.promote and champion is not None and modern is not None:
+        from training.modern_gate import check_modern
+
+        decision, modern_tags = check_modern(model_name, champion.version, modern, challenger_threshold, decision)
+        worse_on_modern = not decision.promote
     fair_tags = (
         {
             TAG_EVAL_ROWS: comparison.rows,
@@ -312,7 +339,18 @@ def gate(
         else {}
     )
     f1, precision = challenger_metrics["f1"], challenger_metrics["precision"]
-    floors_passed = floor_problem(f1, precision, F1_FLOOR, PRECISION_FLOOR) is None
+    # The same interval floors as decide(), so a version is never both refused by the floors and tagged as passing them.
+    floors_passed = (
+        floor_problem(
+            f1,
+            precision,
+            F1_FLOOR,
+            PRECISION_FLOOR,
+            challenger_metrics.get("f1_ci_high"),
+            challenger_metrics.get("precision_ci_high"),
+        )
+        is None
+    )
     tag_decision(
         client,
         model_name,
@@ -321,11 +359,13 @@ def gate(
         decision.reason,
         **{TAG_CHAMPION: champion.version if champion else "none", TAG_FLOORS: "passed" if floors_passed else "failed"},
         **fair_tags,
+        **modern_tags,
     )
     if decision.promote:
         set_production(client, model_name, version)
-    elif floors_passed:
-        # Good enough to serve, not shown to be better: a candidate for shadow scoring on real traffic.
+    elif floors_passed and not worse_on_modern:
+        # Good enough to serve, not shown to be better: a candidate for shadow scoring on real traffic. A version shown
+        # worse than production on the modern set is not worth the shadow's CPU.
         client.set_registered_model_alias(model_name, CHALLENGER_ALIAS, version)
     log.info(
         "gate for %s v%s: %s (%s)", model_name, version, "PROMOTE" if decision.promote else "REJECT", decision.reason

@@ -14,7 +14,7 @@ function goldenFor(model: PortableModel, bytes: string, shift = 0): string {
     { id: 'empty', text: '', spam_probability: sigmoid(intercept) },
   ].map((entry) => ({ ...entry, features: {}, label: entry.spam_probability >= model.threshold ? 'spam' : 'ham' }));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return JSON.stringify({ format_version: 2, model_sha256: sha256, tolerance: 1e-9, cases });
+  return JSON.stringify({ format_version: 3, model_sha256: sha256, tolerance: 1e-9, cases });
 }
 
 function isSwap(outcome: string): (event: LogEvent) => boolean {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkGolden } from '../../src/model-registry/golden-check.js';
 import { loadModelFile, type LoadedModelFile } from '../../src/model-registry/model-loader.js';
+import { EVASION_STEPS } from '../../src/prediction/scoring/evasion-normalisation.js';
 import { ModelValidationError, ModelValidator } from '../../src/prediction/scoring/model-validation.js';
 import { runTrainingCli } from '../support/training-cli.js';
 import { explanationProblems, pythonExplanations } from './explanation-parity.js';
@@ -67,9 +68,16 @@ describe.each([
     rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('has at least 300 cases in format version 2', () => {
-    expect(golden.format_version).toBe(2);
+  it('has at least 300 cases in format version 3', () => {
+    expect(golden.format_version).toBe(3);
     expect(golden.cases.length).toBeGreaterThanOrEqual(300);
+  });
+
+  it('has a case for every evasion step of format version 3 (docs/model-format.md §1b)', () => {
+    const ids = golden.cases.map((entry) => entry.id);
+    for (const step of EVASION_STEPS) {
+      expect(ids.filter((id) => id.startsWith(`awkward-evasion-${step.replace('_', '-')}`)).length).toBeGreaterThan(0);
+    }
   });
 
   it('produces identical feature lists for every case', () => {

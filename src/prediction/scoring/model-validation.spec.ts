@@ -19,12 +19,23 @@ describe('ModelValidator', () => {
   });
 
   it.each<[string, unknown]>([
-    ['an unknown format version', { ...tinyModel(), format_version: 3 }],
     ['a missing classifier', { ...tinyModel(), classifier: undefined }],
     ['a different token pattern', { ...tinyModel(), preprocessing: { ...tinyModel().preprocessing, token_pattern: '\\w+' } }],
     ['not an object', 'model'],
   ])('rejects %s against the schema', (_case, candidate) => {
     expect(problemsOf(candidate).length).toBeGreaterThan(0);
+  });
+
+  it.each([2, 4, '3'])('refuses format_version %j with one clear message', (version) => {
+    expect(problemsOf({ ...tinyModel(), format_version: version })).toEqual([
+      `format_version ${JSON.stringify(version)} is not supported: this service reads format version 3 (docs/model-format.md); retrain with the current training CLI`,
+    ]);
+  });
+
+  it('rejects a model without the evasion steps of format version 3', () => {
+    const preprocessing: Partial<ReturnType<typeof tinyModel>['preprocessing']> = { ...tinyModel().preprocessing };
+    delete preprocessing.evasion;
+    expect(problemsOf({ ...tinyModel(), preprocessing }).length).toBeGreaterThan(0);
   });
 
   it('rejects terms and idf of different lengths', () => {

@@ -7,6 +7,9 @@ import type { PortableModel } from './portable-model.js';
 /** The JSON Schema shared with training (docs/model-format.md), shipped in the image under the app root. */
 export const MODEL_SCHEMA_PATH = join(APP_ROOT, 'docs', 'model.schema.json');
 
+/** The one model.json format this service reads (docs/model-format.md; the schema fixes it too). */
+export const SUPPORTED_FORMAT_VERSION = 3;
+
 export class ModelValidationError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`invalid model.json: ${problems.join('; ')}`);
@@ -26,6 +29,15 @@ export class ModelValidator {
 
   /** Returns the model typed, or throws ModelValidationError listing every problem found. */
   validate(candidate: unknown): PortableModel {
+    // Said first and plainly: a file of another format version fails many schema rules, and the first of them would
+    // not tell an operator that the fix is to retrain (or to roll the service back).
+    const version = formatVersionOf(candidate);
+    if (version !== undefined && version !== SUPPORTED_FORMAT_VERSION) {
+      throw new ModelValidationError([
+        `format_version ${JSON.stringify(version)} is not supported: this service reads format version ${SUPPORTED_FORMAT_VERSION} ` +
+          '(docs/model-format.md); retrain with the current training CLI',
+      ]);
+    }
     if (!this.validateSchema(candidate)) {
       const problems = (this.validateSchema.errors ?? []).map(
         (error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`,
@@ -37,6 +49,10 @@ export class ModelValidator {
     if (problems.length > 0) throw new ModelValidationError(problems);
     return model;
   }
+}
+
+function formatVersionOf(candidate: unknown): unknown {
+  return typeof candidate === 'object' && candidate !== null && 'format_version' in candidate ? candidate.format_version : undefined;
 }
 
 function consistencyProblems(model: PortableModel): string[] {

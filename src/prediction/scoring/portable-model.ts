@@ -1,7 +1,7 @@
-/** The JSON shape of `model.json`, format version 2 (docs/model-format.md §8, docs/model.schema.json). */
+/** The JSON shape of `model.json`, format version 3 (docs/model-format.md §8, docs/model.schema.json). */
 export interface PortableModel {
   format: 'spam-classifier-model';
-  format_version: 2;
+  format_version: 3;
   labels: [string, string];
   threshold: number;
   preprocessing: {
@@ -12,6 +12,7 @@ export interface PortableModel {
     token_pattern: string;
     stemmer: 'porter-martin-extensions';
     max_token_length: 40;
+    evasion: string[];
     stopwords: string[];
   };
   features: FeatureBlock[];

@@ -1,6 +1,7 @@
 // Sections 1-3 of docs/model-format.md. Only explicit ASCII classes after normalisation: `\w`, `\d`, `\s` and `\b`
 // mean different things in Python's `re` and in JavaScript.
 
+import { joinSeparatedLetters, stripInvisibleAndEmoji, undoConfusables, undoLeetspeak } from './evasion-normalisation.js';
 import { NONSPACING_MARK_RANGES, UNASSIGNED_RANGES } from './unicode-pin.js';
 
 const hex = (codePoint: number): string => `\\u{${codePoint.toString(16)}}`;
@@ -59,9 +60,18 @@ export function substitutePlaceholders(normalized: string): string {
   return substituted;
 }
 
+/**
+ * §1, §1b and §2 in the spec's order: invisible characters and emoji before NFKD, look-alike and separated letters
+ * after lowercasing, leetspeak only after placeholders (so amounts, phone numbers and OTP codes are never rewritten).
+ */
+export function cleanText(text: string): string {
+  const normalized = undoConfusables(normalizeText(stripInvisibleAndEmoji(text)));
+  return undoLeetspeak(substitutePlaceholders(joinSeparatedLetters(normalized)));
+}
+
 /** Normalise, substitute placeholders and split into tokens (§1-§3). */
 export function tokenize(text: string): string[] {
-  const tokens = substitutePlaceholders(normalizeText(text)).match(TOKEN) ?? [];
+  const tokens = cleanText(text).match(TOKEN) ?? [];
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i].length > MAX_TOKEN_LENGTH) tokens[i] = tokens[i].slice(0, MAX_TOKEN_LENGTH);
   }

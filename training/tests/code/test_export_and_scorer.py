@@ -89,7 +89,7 @@ def test_scorer_rejects_unknown_format_version(fitted) -> None:
     document = ex.pipeline_to_model(fitted, METADATA)
     PortableModel(document)  # sanity
     with pytest.raises(ModelFormatError, match="format_version"):
-        PortableModel({**document, "format_version": 3})
+        PortableModel({**document, "format_version": 2})
     with pytest.raises(ModelFormatError, match="placeholders"):
         PortableModel({**document, "preprocessing": {**document["preprocessing"], "placeholders": ["xxurl"]}})
 

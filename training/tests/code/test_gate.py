@@ -98,3 +98,38 @@ def test_selection_prefers_f1_among_settings_reaching_the_precision_target() -> 
 def test_selection_falls_back_to_f1_and_keeps_the_first_of_equals() -> None:
     grid = [_grid({"C": 1}, 0.96, 0.98), _grid({"C": 2}, 0.96, 0.98), _grid({"C": 3}, 0.95, 0.98)]
     assert select_best(grid).params == {"C": 1}
+
+
+# ------------------------------------------------------------------------------------------ honest floors (issue 12)
+
+
+def test_a_floor_refuses_only_below_the_floor_beyond_noise() -> None:
+    from training.floors import bootstrap_interval
+
+    targets = [1] * 130 + [0] * 900
+    # 14 missed spam: point F1 0.946 (below 0.95), but the interval reaches above it: split noise, not a verdict.
+    noisy = [0.0 if i < 14 else float(y) for i, y in enumerate(targets)]
+    metrics = {"f1": 0.946, "precision": 1.0, **bootstrap_interval(targets, noisy, 0.5)}
+    assert metrics["f1_ci_low"] < 0.95 < metrics["f1_ci_high"]
+    assert decide(metrics, None).promote
+    # 40 missed spam: the whole interval is below 0.95.
+    broken = [0.0 if i < 40 else float(y) for i, y in enumerate(targets)]
+    metrics = {"f1": 0.82, "precision": 1.0, **bootstrap_interval(targets, broken, 0.5)}
+    decision = decide(metrics, None)
+    assert not decision.promote
+    assert "(95% CI upper end 0.8" in decision.reason and "below the floor 0.95" in decision.reason
+
+
+def test_the_modern_check_names_a_challenger_worse_on_todays_messages() -> None:
+    from training.modern_gate import ModernGateInput, compare_on_modern, modern_problem
+
+    targets = [1] * 100 + [0] * 140
+    good, bad = _predictions(targets, 5, 1), _predictions(targets, 60, 2)
+    worse = compare_on_modern(ModernGateInput([""] * 240, targets, bad), 0.5, good, 0.5)
+    problem = modern_problem(worse, "4")
+    assert problem is not None
+    assert problem.startswith("worse than production v4 on the modern set (240 hand-written 2018+ messages, 100 spam)")
+    same = compare_on_modern(ModernGateInput([""] * 240, targets, good), 0.5, good, 0.5)
+    assert modern_problem(same, "4") is None
+    better = compare_on_modern(ModernGateInput([""] * 240, targets, good), 0.5, bad, 0.5)
+    assert modern_problem(better, "4") is None

@@ -3,7 +3,8 @@
 One lifecycle, run once for the module, then checked by the tests below:
   1. train            -> v1 registered, promoted (first version, floors pass)
   2. train again      -> v2 registered, NOT promoted (identical model: not better), alias stays on v1
-  3. train NB only    -> v3 registered, rejected by the quality floors
+  3. train NB only    -> v3 registered, rejected: its hold-out F1 point estimate (0.949) is below the 0.95 floor,
+                          but its 95 % interval is not (honest floors), so the champion comparison decides
   4. --force-promote 3 -> alias on v3 (operator override)
   5. train            -> v4 NOT promoted: its F1 advantage over production v3 (0.957 vs 0.949) is inside the
                           95 % interval of the noise (gate vs a champion on rows neither trained on)
@@ -177,11 +178,16 @@ def test_second_identical_run_gives_a_new_run_but_keeps_production(lifecycle: Li
     assert tags["gate.champion_version"] == "1"
 
 
-def test_gate_rejects_a_model_below_the_floors(lifecycle: Lifecycle) -> None:
+def test_gate_floors_do_not_refuse_inside_the_noise_and_the_champion_comparison_does(lifecycle: Lifecycle) -> None:
     nb = lifecycle.steps["train-nb"]
     assert nb["candidate"] == "nb_word_char"
     assert nb["model_version"] == "3" and nb["promoted"] is False
-    assert "below the floor" in nb["reason"]
+    metrics = nb["metrics"]
+    # Below the floor as a point estimate, not beyond noise: the floors pass it on (training/floors.py) ...
+    assert metrics["holdout_f1"] < 0.95 < metrics["holdout_f1_ci_high"]
+    assert "below the floor" not in nb["reason"]
+    # ... and production v1 keeps the alias: the NB model is not better on rows neither trained on.
+    assert nb["reason"].startswith(("not better than production v1", "worse than production v1"))
     assert lifecycle.alias_after["train-nb"] == "1"
 
 

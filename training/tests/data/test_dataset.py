@@ -96,7 +96,7 @@ def test_repository_data_is_not_read_from_shared() -> None:
 
 def test_recent_samples_are_balanced_and_unseen(dataset) -> None:
     texts, targets = load_recent_samples()
-    assert len(texts) == 40 and sum(targets) == 20
+    assert len(texts) == 80 and sum(targets) == 40
     assert not set(texts) & set(dataset.texts)
 
 
@@ -105,3 +105,62 @@ def test_recent_samples_reject_a_malformed_line(tmp_path: Path) -> None:
     path.write_text("# comment\nspam\tok\nmaybe\tnot a label\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match=r"recent.tsv:3"):
         load_recent_samples(path)
+
+
+# ------------------------------------------------------------------------------------------ modern validation set
+MODERN_SPAM_FAMILIES = {
+    "promo",
+    "parcel_toll",
+    "bank_kyc",
+    "hi_mum",
+    "crypto",
+    "job_offer",
+    "loan_offer",
+    "otp_phish",
+    "prize",
+    "account_phish",
+}
+MODERN_HAM_FAMILIES = {"otp", "delivery", "bank_alert", "appointment", "service", "family_money", "personal"}
+
+
+def test_modern_set_is_large_varied_and_apart_from_the_other_sets(dataset) -> None:
+    from training.data import load_modern_set
+
+    modern = load_modern_set()
+    assert len(modern.texts) >= 400
+    spam_families = {f for f, y in zip(modern.families, modern.targets, strict=True) if y == 1}
+    ham_families = {f for f, y in zip(modern.families, modern.targets, strict=True) if y == 0}
+    assert spam_families == MODERN_SPAM_FAMILIES and ham_families == MODERN_HAM_FAMILIES
+    # Bulk promotions are the largest spam family, as in the 2018-2023 set the issue describes.
+    spam = [f for f, y in zip(modern.families, modern.targets, strict=True) if y == 1]
+    assert max(MODERN_SPAM_FAMILIES, key=spam.count) == "promo"
+    assert 0.3 <= sum(modern.targets) / len(modern.targets) <= 0.5
+    recent_texts, _ = load_recent_samples()
+    assert not set(modern.texts) & set(dataset.texts)
+    assert not set(modern.texts) & set(recent_texts)
+
+
+def test_modern_split_is_fixed_stratified_and_disjoint() -> None:
+    from training.data import load_modern_set, modern_split
+
+    fit, select = modern_split(load_modern_set())
+    again_fit, _ = modern_split(load_modern_set())
+    assert fit.texts == again_fit.texts
+    assert not set(fit.texts) & set(select.texts)
+    for family in MODERN_SPAM_FAMILIES | MODERN_HAM_FAMILIES:
+        assert family in fit.families and family in select.families
+
+
+def test_modern_set_rejects_malformed_lines(tmp_path: Path) -> None:
+    from training.data import load_modern_set
+
+    path = tmp_path / "modern.tsv"
+    path.write_text("label\tfamily\ttext\nspam\tpromo\tok\nspam\tno family column\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"modern.tsv:3"):
+        load_modern_set(path)
+    path.write_text("label\ttext\nspam\tok\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"modern.tsv:1: expected the header"):
+        load_modern_set(path)
+    path.write_text("label\tfamily\ttext\nspam\tpromo\tsame\nham\tpersonal\tsame\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="duplicate"):
+        load_modern_set(path)
