@@ -227,12 +227,21 @@ def golden_cases(
     real_messages: Sequence[str],
     seed: int,
     real_count: int = 260,
+    modern_messages: Sequence[str] = (),
+    modern_count: int = 60,
 ) -> list[dict[str, Any]]:
-    """Real messages (a seeded sample, both classes) plus awkward ones, with features and sklearn probabilities."""
+    """Real messages (a seeded sample, both classes) plus awkward ones, with features and sklearn probabilities.
+
+    `data-*` cases come from the hold-out only, so they follow the distribution of `metadata.score_reference` (the
+    drift test draws its "matching traffic" from them); today's messages get their own `modern-*` ids.
+    """
     rng = random.Random(seed)
-    real = list(real_messages)
-    sample = real if len(real) <= real_count else rng.sample(real, real_count)
-    entries = [(f"data-{i + 1:04d}", text) for i, text in enumerate(sample)]
+
+    def sample(messages: Sequence[str], count: int) -> list[str]:
+        return list(messages) if len(messages) <= count else rng.sample(list(messages), count)
+
+    entries = [(f"data-{i + 1:04d}", text) for i, text in enumerate(sample(real_messages, real_count))]
+    entries += [(f"modern-{i + 1:04d}", text) for i, text in enumerate(sample(modern_messages, modern_count))]
     entries += [(f"awkward-{name}", text) for name, text in awkward_messages()]
     texts = [text for _, text in entries]
     probabilities = pipeline.predict_proba(texts)[:, 1]

@@ -358,7 +358,7 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
         )
         model_path = ex.write_model(model_doc, output_dir)
         # Golden cases from the UCI hold-out and the modern selection half: today's texts (emoji, look-alikes) too.
-        golden = ex.golden_cases(model_doc, pipeline, x_test + modern_select.texts, args.seed)
+        golden = ex.golden_cases(model_doc, pipeline, x_test, args.seed, modern_messages=modern_select.texts)
         golden_path = ex.write_golden(model_path, golden, output_dir)
         train_rows_path = reg.write_train_rows(fit_texts, fit_targets, output_dir)
         model_bytes = model_path.stat().st_size

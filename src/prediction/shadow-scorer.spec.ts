@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
+import { jest } from '@jest/globals';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import winston from 'winston';
 import { TINY_SPAM_TEXT, tinyModel } from '../../test/fixtures/tiny-model.js';
 import type { SecretsService } from '../config/secrets.service.js';
 import { AppLogger } from '../logging/app-logger.js';
@@ -19,13 +18,22 @@ function served(version: string, threshold: number): ServedModel {
   };
 }
 
+/** Lines the service's logger writes to stdout (it writes them directly, one event-loop turn at a time). */
+const lines: string[] = [];
+beforeEach(() => {
+  lines.length = 0;
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  });
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
 /** A real ShadowScorer with a real logger (captured) and metrics; the shadow model is handed over directly. */
 function scorerWith(shadow: ServedModel | undefined): { scorer: ShadowScorer; metrics: MetricsService; lines: string[] } {
   const logger = new AppLogger({ level: 'info', serviceName: 'test', serviceVersion: '0' });
-  const lines: string[] = [];
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').trim().split('\n')));
-  logger.winston.clear().add(new winston.transports.Stream({ stream }));
   const metrics = new MetricsService();
   const shadowModels = { current: () => shadow } as unknown as ShadowModelService;
   const secrets = { current: () => ({ logHashKey: 'shadow-key' }) } as unknown as SecretsService;
