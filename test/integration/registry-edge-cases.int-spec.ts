@@ -187,7 +187,8 @@ describe('registry edge cases against a real MLflow server (integration)', () =>
     await api.setTag(MODEL, newer, 'gate.decision', 'promoted');
     await api.setAlias(MODEL, 'production', newer);
 
-    const service = await startService({ MLFLOW_TRACKING_URI: registry.url, MODEL_CACHE_DIR: cacheDir }, false);
+    // No polling during the test: only the reload below may swap (a poll would hide a cache load over the newer model).
+    const service = await startService({ MLFLOW_TRACKING_URI: registry.url, MODEL_CACHE_DIR: cacheDir, MODEL_POLL_INTERVAL_SECONDS: '300' }, false);
     // Opening the FIFO for writing returns once the service opened it for reading: its registry check has failed
     // and the cache load has begun.
     const fifo = await open(join(cacheDir, 'model.json'), 'w');
@@ -198,5 +199,6 @@ describe('registry edge cases against a real MLflow server (integration)', () =>
     await fifo.close();
     await sleep(1500);
     expect(await described(service.url)).toMatchObject({ version: newer, source: 'mlflow' });
+    expect(service.events().filter((event) => (event.spam as { model_source?: string } | undefined)?.model_source === 'cache')).toEqual([]);
   }, 60_000);
 });
