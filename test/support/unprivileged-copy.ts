@@ -84,8 +84,9 @@ export function unprivilegedCopy(): UnprivilegedCopy {
   chmodSync(privilegedCallLog, 0o666);
 
   if (!asRoot) {
-    // The caller's own environment and caches; npm's run-script variables would steer the nested npm, so they go.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
+    // The caller's own environment and caches; npm's run-script variables and an outer make's flags (job server)
+    // would steer the nested npm and make, so they go.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|MAKEFLAGS$|MFLAGS$|MAKELEVEL$)/.test(name)));
     env.PATH = `${join(base, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`;
     return { repo, privilegedCallLog, env, remove: () => { rmSync(base, { recursive: true, force: true }); } };
   }
