@@ -26,7 +26,17 @@ stop_all() {
   [ -n "$mlflow_pid" ] && kill -TERM -- "-$mlflow_pid" 2>/dev/null || true
   [ -n "$service_pid" ] && wait "$service_pid" 2>/dev/null || true
   [ -n "$mlflow_pid" ] && wait "$mlflow_pid" 2>/dev/null || true
+  # MLflow 3's job consumers (huey) shut down seconds after the server itself: wait for the whole group (at most
+  # 15 s, then kill it), so that nothing of ours is left running when the script returns.
+  if [ -n "$mlflow_pid" ]; then
+    for _ in $(seq 1 30); do group_alive "$mlflow_pid" || break; sleep 0.5; done
+    kill -KILL -- "-$mlflow_pid" 2>/dev/null || true
+  fi
   echo "stopped" >&2
+}
+# group_alive PGID: some process of the group still runs (zombies, already exited, do not count). Linux and macOS ps.
+group_alive() {
+  ps -A -o pgid=,stat= | awk -v group="$1" '$1 == group && $2 !~ /^Z/ { found = 1 } END { exit !found }'
 }
 trap stop_all EXIT
 
