@@ -226,9 +226,12 @@ def test_legacy_stage_mirrors_the_alias(lifecycle: Lifecycle, client) -> None:
 
 
 def test_challenger_alias_follows_the_versions_that_pass_the_floors_only(lifecycle: Lifecycle, client) -> None:
-    """docs/training.md "Shadow challenger": v2 and v4 passed the floors without beating production; v3 (NB) failed."""
+    """docs/training.md "Shadow challenger": v2, v3 and v4 passed the floors without beating production.
+
+    v3 (NB) is below the F1 floor as a point estimate but not beyond noise: gate.floors follows the same interval
+    floors as the verdict, so the tag and the verdict never disagree."""
     floors = {v.version: v.tags.get("gate.floors") for v in client.search_model_versions(f"name='{MODEL}'")}
-    assert floors == {"1": "passed", "2": "passed", "3": "failed", "4": "passed"}
+    assert floors == {"1": "passed", "2": "passed", "3": "passed", "4": "passed"}
     assert client.get_model_version_by_alias(MODEL, "challenger").version == "4"
 
 
