@@ -1,7 +1,7 @@
 """The Python port of npm natural's Porter stemmer (training/porter_stemmer.py, docs/model-format.md §4.2).
 
 Expected stems were printed by natural 8.1.1 itself (`node -e` with lib/natural/stemmers/porter_stemmer.js), not
-taken from Porter's paper: where natural departs from the paper (`relational`, `wklyation`), natural is the reference.
+taken from Porter's paper: where natural departs from the paper (`wklyation`), natural is the reference.
 The 100,000-token comparison with natural live is test/golden/scorer-parity.golden-spec.ts.
 """
 
