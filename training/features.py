@@ -14,8 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from nltk.stem.porter import PorterStemmer
-
+from training import porter_stemmer
 from training.normalise import (
     EVASION_STEPS,
     join_separated_letters,
@@ -28,7 +27,7 @@ from training.unicode_pin import NONSPACING_MARK_RE, UNASSIGNED_RE
 FORMAT_VERSION = 3
 PLACEHOLDERS = ("xxemail", "xxurl", "xxmoney", "xxphone", "xxnum")
 TOKEN_PATTERN = "[a-z0-9]+"
-STEMMER_NAME = "porter-martin-extensions"
+STEMMER_NAME = "natural-porter"
 # Section 3: longer tokens are cut to this many characters before stemming and n-grams, which bounds the work per
 # token (the Porter stemmer is quadratic on long consonant runs). The longest token of the corpus has 34.
 MAX_TOKEN_LENGTH = 40
@@ -71,7 +70,6 @@ PLACEHOLDER_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 _COMPILED_PLACEHOLDERS = tuple((token, re.compile(pattern)) for token, pattern in PLACEHOLDER_PATTERNS)
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
-_STEMMER = PorterStemmer(mode=PorterStemmer.MARTIN_EXTENSIONS)
 
 
 def load_stopwords(path: Path | str = DEFAULT_STOPWORDS_PATH) -> list[str]:
@@ -124,8 +122,8 @@ def tokenize(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
-    """NLTK Porter stemmer in MARTIN_EXTENSIONS mode (equal to npm natural's PorterStemmer on the corpus)."""
-    return _STEMMER.stem(token)
+    """npm natural's PorterStemmer, the service's stemmer, as ported in training/porter_stemmer.py (§4.2)."""
+    return porter_stemmer.stem(token)
 
 
 def word_sequence(tokens: Iterable[str], stopwords: frozenset[str]) -> list[str]:

@@ -6,7 +6,7 @@ describe('feature analysers (docs/model-format.md §4-§5)', () => {
     expect(ngrams).toEqual(['win', 'xxmoney', 'prize', 'win xxmoney', 'xxmoney prize']);
   });
 
-  it('uses the Porter stemmer with Martin extensions', () => {
+  it("uses npm natural's Porter stemmer (§4.2)", () => {
     const stemmer = new CachingStemmer();
     expect(['generously', 'running', 'happiness', 'ponies'].map((token) => stemmer.stem(token))).toEqual([
       'gener',

@@ -1,4 +1,4 @@
-import { porterStem } from './porter-stem.js';
+import porterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { isPlaceholderToken } from './text-preprocessing.js';
 
 export type NgramRange = readonly [number, number];
@@ -52,7 +52,7 @@ export class TokenMemo<V> {
 export const STEM_MEMO_MAX_BYTES = 4 * 1024 * 1024;
 
 export class CachingStemmer {
-  private readonly memo = new TokenMemo(porterStem, stringBytes, STEM_MEMO_MAX_BYTES);
+  private readonly memo = new TokenMemo((token) => porterStemmer.stem(token), stringBytes, STEM_MEMO_MAX_BYTES);
 
   stem(token: string): string {
     return this.memo.get(token);

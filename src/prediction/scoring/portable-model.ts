@@ -10,7 +10,7 @@ export interface PortableModel {
     lowercase: true;
     placeholders: string[];
     token_pattern: string;
-    stemmer: 'porter-martin-extensions';
+    stemmer: 'natural-porter';
     max_token_length: 40;
     evasion: string[];
     stopwords: string[];

@@ -73,8 +73,8 @@ def test_placeholders_never_fuse_with_neighbours() -> None:
     assert list(f.tokenize("abc£5def")) == ["abc", "xxmoney", "def"]
 
 
-def test_stemmer_is_porter_martin_extensions() -> None:
-    # MARTIN_EXTENSIONS differs from NLTK's default mode on these (the default gives 'die', 'lie', 'sky', 'news').
+def test_stemmer_is_naturals_porter() -> None:
+    # natural (like NLTK's MARTIN_EXTENSIONS, unlike NLTK's default mode: 'die', 'lie', 'sky', 'news') gives these.
     assert [f.stem(w) for w in ("dying", "lying", "skies", "news")] == ["dy", "ly", "ski", "new"]
     assert f.stem("messages") == "messag"
 
