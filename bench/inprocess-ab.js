@@ -1,6 +1,6 @@
 // In-process A/B of the prediction path (docs/benchmark.md "In-process A/B"): the built app of two checkouts in one
 // Node process, requests through fastify's inject (no sockets, no load generator), alternating rounds, CPU time per
-// request. Less sensitive to a busy machine than `npm run bench`, which shares the cores with autocannon.
+// request. Less sensitive to a busy machine than `npm run bench`, which shares the cores with its load generator.
 //   node bench/inprocess-ab.js <checkout A> <checkout B> <model.json> >/dev/null    (results on stderr)
 // With B, a third variant "B + shadow" puts B's own served model in place as the shadow model (the real scoring
 // path after each answer; only the MLflow lookup is skipped), to price MODEL_SHADOW_ALIAS.
