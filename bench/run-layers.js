@@ -1,7 +1,7 @@
 // `npm run bench:layers`: the per-request cost ladder of docs/benchmark.md "Where the time goes". Loads each rung
 // (bare node:http, bare fastify, the rungs of bench/layer-server.js, the real service) with wrk and prints its
 // requests/s, latency and the server's CPU time per request; the difference between neighbouring rungs is what one
-// piece costs. BENCH_RUNGS limits the run to some rungs. BENCH_BUILDS="before=/path/to/other/checkout,after=." measures several builds, alternating build by
+// piece costs. BENCH_RUNGS limits the run to some rungs. BENCH_BUILDS="before=/path/to/other/checkout[@model.json],after=." measures several builds, alternating build by
 // build within each rung and round (BENCH_ROUNDS), so all of them see the same machine. Asserts nothing.
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,9 +14,11 @@ const ROOT = resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+// An entry may name its own model.json after '@' (a build of another model format version cannot read this one's).
 const BUILDS = (process.env.BENCH_BUILDS ?? 'this=.').split(',').map((entry) => {
-  const [name, path] = entry.split('=');
-  return { name, root: resolve(ROOT, path) };
+  const [name, spec] = entry.split('=');
+  const [path, model] = spec.split('@');
+  return { name, root: resolve(ROOT, path), model: model === undefined ? undefined : resolve(model) };
 });
 const BODY = JSON.stringify({ text: MESSAGES[0] });
 // BENCH_RUNGS="service,scoring" measures only those rungs (a quick before/after of the whole service).
@@ -31,7 +33,7 @@ function server(rung, build) {
   if (rung === 'node:http') return startServer([join(ROOT, 'bench', 'bare-http-server.js')], {}, { ...ready, readyPath: '/' });
   if (rung === 'service') {
     // The service as the benchmark starts it (bench/run-bench.js), log hash key set as when deployed.
-    const env = { MODEL_SOURCE: `file:${modelPath}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', LOG_HASH_KEY: 'bench-log-hash-key', MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache') };
+    const env = { MODEL_SOURCE: `file:${build.model ?? modelPath}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', LOG_HASH_KEY: 'bench-log-hash-key', MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache') };
     return startServer(['--max-semi-space-size=64', join(build.root, 'dist', 'main.js')], env, ready);
   }
   const env = { BENCH_LAYER: rung, BENCH_DIST: join(build.root, 'dist'), BENCH_MODEL: modelPath, NODE_PATH: join(ROOT, 'node_modules') };
