@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MlflowServer } from '../support/mlflow-server.js';
 import { MlflowRegistryApi } from '../support/mlflow-registry-api.js';
 import { ServiceProcess, sleep } from '../support/service-process.js';
-import { type TrainingSummary, runTrainingCli } from '../support/training-cli.js';
+import { type TrainingSummary, trainQuickVersions } from '../support/training-cli.js';
 
 const MODEL = 'spam-classifier';
 const ADMIN_KEY = 'registry-edge-cases-admin-key';
@@ -109,7 +109,7 @@ describe('registry edge cases against a real MLflow server (integration)', () =>
   beforeAll(async () => {
     mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
     api = new MlflowRegistryApi(mlflow.url);
-    first = await runTrainingCli(['--quick', '--output-dir', join(workDir, 'train-1')], { MLFLOW_TRACKING_URI: mlflow.url });
+    [first] = await trainQuickVersions(workDir, mlflow.url, 1);
     expect(first).toMatchObject({ model_version: '1', promoted: true });
     proxy = new RegistryProxy(mlflow.url);
     await proxy.start();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowServer } from '../support/mlflow-server.js';
 import { ServiceProcess, sleep } from '../support/service-process.js';
-import { runTrainingCli } from '../support/training-cli.js';
+import { runTrainingCli, trainQuickVersions } from '../support/training-cli.js';
 
 const POLL_INTERVAL_SECONDS = 1;
 const SPAM = 'WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward';
@@ -57,11 +57,9 @@ describe('service against a real MLflow registry (integration)', () => {
 
   beforeAll(async () => {
     mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
-    const env = { MLFLOW_TRACKING_URI: mlflow.url };
-    const first = await runTrainingCli(['--quick', '--output-dir', join(workDir, 'train-1')], env);
+    const [first, second] = await trainQuickVersions(workDir, mlflow.url, 2);
     expect(first).toMatchObject({ model_version: '1', promoted: true });
     // The same data and seed again: a tie, so the gate registers version 2 without promoting it.
-    const second = await runTrainingCli(['--quick', '--output-dir', join(workDir, 'train-2')], env);
     expect(second).toMatchObject({ model_version: '2', promoted: false });
   }, 900_000);
 

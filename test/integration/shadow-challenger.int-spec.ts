@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowServer } from '../support/mlflow-server.js';
 import { ServiceProcess, sleep } from '../support/service-process.js';
-import { runTrainingCli } from '../support/training-cli.js';
+import { trainQuickVersions } from '../support/training-cli.js';
 
 const MODEL = 'spam-classifier';
 const TEXTS = [
@@ -58,10 +58,10 @@ describe('shadow challenger against a real MLflow registry (integration)', () =>
 
   beforeAll(async () => {
     mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
-    const env = { MLFLOW_TRACKING_URI: mlflow.url };
-    expect(await runTrainingCli(['--quick', '--output-dir', join(workDir, 'train-1')], env)).toMatchObject({ model_version: '1', promoted: true });
+    const [first, second] = await trainQuickVersions(workDir, mlflow.url, 2);
+    expect(first).toMatchObject({ model_version: '1', promoted: true });
     // Same data and seed: passes the floors, is not better than production: the gate names it the challenger.
-    expect(await runTrainingCli(['--quick', '--output-dir', join(workDir, 'train-2')], env)).toMatchObject({ model_version: '2', promoted: false });
+    expect(second).toMatchObject({ model_version: '2', promoted: false });
   }, 900_000);
 
   afterAll(async () => {

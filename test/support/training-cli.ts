@@ -29,3 +29,15 @@ export async function runTrainingCli(args: string[], env: Record<string, string>
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as TrainingSummary;
 }
+
+/**
+ * `count` quick training runs against one registry, in order (train-1, train-2, ...). With the same data and seed the
+ * second is a tie with the first: registered, not promoted. Each caller asserts what it relies on.
+ */
+export async function trainQuickVersions(workDir: string, trackingUri: string, count: number): Promise<TrainingSummary[]> {
+  const summaries: TrainingSummary[] = [];
+  for (let run = 1; run <= count; run++) {
+    summaries.push(await runTrainingCli(['--quick', '--output-dir', join(workDir, `train-${run}`)], { MLFLOW_TRACKING_URI: trackingUri }));
+  }
+  return summaries;
+}
