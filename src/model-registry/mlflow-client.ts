@@ -1,4 +1,8 @@
 import type { AppSecrets } from '../config/app-secrets.js';
+import { GOLDEN_FILE } from './golden-check.js';
+
+/** The artifact a model version serves from (docs/model-format.md). */
+export const MODEL_ARTIFACT_FILE = 'model.json';
 
 /** The fields of an MLflow ModelVersion this service uses (REST API 2.0). */
 export interface MlflowModelVersion {
@@ -90,6 +94,16 @@ export class MlflowClient {
    * proxy (`mlflow-artifacts:` URIs) the proxy serves it; any other artifact URI (a local path when runs were logged
    * straight to a sqlite store) goes through `/model-versions/get-artifact`, which the server reads for us.
    */
+  /** A version's model.json and its golden.json (undefined when the version has none: the caller decides). */
+  async downloadModelAndGolden(version: MlflowModelVersion): Promise<{ bytes: Buffer; golden?: Buffer }> {
+    const bytes = await this.downloadModelVersionFile(version, MODEL_ARTIFACT_FILE);
+    const golden = await this.downloadModelVersionFile(version, GOLDEN_FILE).catch((error: unknown) => {
+      if (error instanceof MlflowRequestError && error.status === 404) return undefined;
+      throw error;
+    });
+    return { bytes, golden };
+  }
+
   async downloadModelVersionFile(version: MlflowModelVersion, relativePath: string): Promise<Buffer> {
     const download = await this.getJsonOrUndefined<{ artifact_uri: string }>(
       `/api/2.0/mlflow/model-versions/get-download-uri?${query({ name: version.name, version: version.version })}`,

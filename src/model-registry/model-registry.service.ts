@@ -11,7 +11,7 @@ import { ModelValidationError, ModelValidator } from '../prediction/scoring/mode
 import { GOLDEN_FILE, checkGolden } from './golden-check.js';
 import { ModelCache } from './model-cache.js';
 import { loadModelFile, sha256Of } from './model-loader.js';
-import { MlflowClient, type MlflowModelVersion, MlflowRequestError, gateVerdictProblem } from './mlflow-client.js';
+import { MlflowClient, type MlflowModelVersion, gateVerdictProblem } from './mlflow-client.js';
 import type { ModelDescriptor, ModelOrigin, ServedModel } from './served-model.js';
 
 /** What one check for a new model did: `swapped` to a new one, found it `unchanged`, `refused` it, or could not check. */
@@ -23,7 +23,6 @@ export interface ReloadOutcome {
 
 /** The legacy MLflow stage an alias stands for on registries that predate aliases (MLflow < 2.9); others have none. */
 const LEGACY_STAGE_OF_ALIAS: Readonly<Record<string, string>> = { production: 'Production', staging: 'Staging' };
-const MODEL_ARTIFACT_FILE = 'model.json';
 
 /**
  * The golden file offered with a model: its bytes, or absent. `required`: a registry version must carry one (the
@@ -176,11 +175,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnModuleDes
       this.tagRefusedVersion = version.version;
       return { result: 'refused', version: version.version, message: tagProblem };
     }
-    const bytes = await mlflow.downloadModelVersionFile(version, MODEL_ARTIFACT_FILE);
-    const golden = await mlflow.downloadModelVersionFile(version, GOLDEN_FILE).catch((error: unknown) => {
-      if (error instanceof MlflowRequestError && error.status === 404) return undefined;
-      throw error;
-    });
+    const { bytes, golden } = await mlflow.downloadModelAndGolden(version);
     return this.offer(bytes, 'mlflow', { bytes: golden, required: true }, version);
   }
 

@@ -8,7 +8,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { ModelValidationError, ModelValidator } from '../prediction/scoring/model-validation.js';
 import { GOLDEN_FILE, checkGolden } from './golden-check.js';
 import { loadModelFile } from './model-loader.js';
-import { MlflowClient, type MlflowModelVersion, MlflowRequestError, gateVerdictProblem } from './mlflow-client.js';
+import { MlflowClient, type MlflowModelVersion, gateVerdictProblem } from './mlflow-client.js';
 import type { ServedModel } from './served-model.js';
 
 /** The tag the training gate writes on every version it judges (training/registry.py TAG_FLOORS). */
@@ -109,11 +109,7 @@ export class ShadowModelService implements OnApplicationBootstrap, OnModuleDestr
       if (this.refusedVersion === version.version) return 'refused';
       const tagProblem = shadowVerdictProblem(version);
       if (tagProblem) return this.refuse(new ModelValidationError([tagProblem]), version.version);
-      const bytes = await mlflow.downloadModelVersionFile(version, 'model.json');
-      const golden = await mlflow.downloadModelVersionFile(version, GOLDEN_FILE).catch((error: unknown) => {
-        if (error instanceof MlflowRequestError && error.status === 404) return undefined;
-        throw error;
-      });
+      const { bytes, golden } = await mlflow.downloadModelAndGolden(version);
       try {
         if (!golden) throw new ModelValidationError([`no ${GOLDEN_FILE} next to model.json`]);
         const loaded = loadModelFile(bytes, this.validator);
