@@ -42,11 +42,16 @@ if (layer === 'fastify') {
     const { loadModelFile } = await dist('model-registry/model-loader.js');
     const { ModelValidator } = await dist('prediction/scoring/model-validation.js');
     const { PredictionService } = await dist('prediction/prediction.service.js');
+    const { ScoreDriftMonitor } = await dist('prediction/drift/score-drift.monitor.js');
+    const { ShadowScorer } = await dist('prediction/shadow-scorer.js');
     const { model } = loadModelFile(readFileSync(process.env.BENCH_MODEL), new ModelValidator());
     const served = { model, descriptor: { version: 'bench' } };
     // Below the prediction-log rung the service's prediction logger is at warn: it skips hashing and the event.
     const predictionLogger = has('prediction-log') ? logger : new AppLogger({ level: 'warn', serviceName: 'spam-classifier', serviceVersion: 'bench' });
-    scoring = new PredictionService({ current: () => served }, metrics, predictionLogger, { current: () => ({ logHashKey: 'bench-log-hash-key' }) });
+    const secrets = { current: () => ({ logHashKey: 'bench-log-hash-key' }) };
+    // As the service runs by default: drift window on, no shadow model (MODEL_SHADOW_ALIAS unset).
+    const shadow = new ShadowScorer({ current: () => undefined }, predictionLogger, secrets, metrics);
+    scoring = new PredictionService({ current: () => served }, metrics, predictionLogger, secrets, new ScoreDriftMonitor(metrics), shadow);
   }
 
   // The controller of src/prediction/prediction.controller.ts, decorated by hand (this file is plain JavaScript).

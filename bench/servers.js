@@ -30,11 +30,19 @@ function cpuSeconds(pid) {
 export async function startServer(args, env, { cwd, readyPath, readyBody }) {
   const port = await freePort();
   const sink = openSync('/dev/null', 'w');
-  const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', sink, 'inherit'] });
+  // BENCH_SERVER_CPUS=0 pins the server to those CPUs (taskset execs node, so the pid is the server's).
+  const [command, commandArgs] = process.env.BENCH_SERVER_CPUS ? ['taskset', ['-c', process.env.BENCH_SERVER_CPUS, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, commandArgs, { cwd, env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', sink, 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
+  let lastAnswer = 'no answer';
   for (let i = 0; i < 300; i++) {
     const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: readyBody };
-    const ok = await fetch(`${url}${readyPath}`, init).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}${readyPath}`, init)
+      .then(async (r) => {
+        if (!r.ok) lastAnswer = `${r.status} ${await r.text()}`;
+        return r.ok;
+      })
+      .catch(() => false);
     if (ok) {
       return {
         url,
@@ -46,5 +54,5 @@ export async function startServer(args, env, { cwd, readyPath, readyBody }) {
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
-  throw new Error(`${args.join(' ')} did not come up`);
+  throw new Error(`${args.join(' ')} did not come up (last answer: ${lastAnswer})`);
 }

@@ -1,0 +1,2 @@
+// Types of bench/layers.js for the TypeScript tests.
+export const LAYERS: readonly string[];

@@ -1,0 +1,12 @@
+// Types of bench/servers.js for the TypeScript tests that start benchmark servers (test/integration/bench-ladder).
+export interface RunningServer {
+  url: string;
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+export function startServer(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd: string; readyPath: string; readyBody: string },
+): Promise<RunningServer>;
