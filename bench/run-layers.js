@@ -21,6 +21,11 @@ const BUILDS = (process.env.BENCH_BUILDS ?? 'this=.').split(',').map((entry) => 
   return { name, root: resolve(ROOT, path), model: model === undefined ? undefined : resolve(model) };
 });
 const BODY = JSON.stringify({ text: MESSAGES[0] });
+// BENCH_BATCH=100 loads the service's batch route with that many messages instead (rung `service` only).
+const BATCH = Number(process.env.BENCH_BATCH ?? 0);
+const LOAD = BATCH > 0
+  ? { path: '/api/v1/predict/batch', body: JSON.stringify({ texts: Array.from({ length: BATCH }, (_, i) => MESSAGES[i % MESSAGES.length]) }) }
+  : { path: '/api/v1/predict', body: BODY };
 // BENCH_RUNGS="service,scoring" measures only those rungs (a quick before/after of the whole service).
 const RUNGS = ['node:http', ...LAYERS, 'service'].filter((rung) => !process.env.BENCH_RUNGS || process.env.BENCH_RUNGS.split(',').includes(rung));
 
@@ -43,10 +48,11 @@ function server(rung, build) {
 async function measure(rung, build) {
   const running = await server(rung, build);
   try {
-    runWrk(`${running.url}/api/v1/predict`, BODY, CONNECTIONS, 2);
+    const { path, body } = rung === 'service' ? LOAD : { path: '/api/v1/predict', body: BODY };
+    runWrk(`${running.url}${path}`, body, CONNECTIONS, 2);
     const loadBefore = load();
     const cpuBefore = running.cpuSeconds();
-    const figures = runWrk(`${running.url}/api/v1/predict`, BODY, CONNECTIONS, SECONDS);
+    const figures = runWrk(`${running.url}${path}`, body, CONNECTIONS, SECONDS);
     const cpuMicroseconds = ((running.cpuSeconds() - cpuBefore) / figures.requests) * 1e6;
     return { ...figures, cpuMicroseconds, load: `${loadBefore}-${load()}` };
   } finally {

@@ -19,7 +19,10 @@ export function checkWrk() {
 
 /** POSTs `body` to `url` for `seconds` over `connections` keep-alive connections. */
 export function runWrk(url, body, connections, seconds) {
-  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', SCRIPT, url], {
+  const wrkArgs = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', SCRIPT, url];
+  // BENCH_WRK_CPUS=1 keeps the load generator off the server's CPUs (see BENCH_SERVER_CPUS in bench/servers.js).
+  const [command, args] = process.env.BENCH_WRK_CPUS ? ['taskset', ['-c', process.env.BENCH_WRK_CPUS, 'wrk', ...wrkArgs]] : ['wrk', wrkArgs];
+  const output = execFileSync(command, args, {
     env: { ...process.env, WRK_BODY: body },
     encoding: 'utf8',
   });
