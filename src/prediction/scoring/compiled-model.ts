@@ -1,4 +1,6 @@
-import { CachingStemmer, TokenMemo, charNgrams, tokenCharNgrams, wordNgrams } from './feature-analyzers.js';
+import { CachingStemmer, TokenMemo, charNgrams, keptWords, tokenCharNgrams, wordNgrams } from './feature-analyzers.js';
+import { TermCounts } from './term-counts.js';
+import { WordNgramTrie } from './word-ngram-trie.js';
 import type { FeatureBlock, ModelMetadata, PortableModel } from './portable-model.js';
 import { tokenize } from './text-preprocessing.js';
 
@@ -14,14 +16,14 @@ interface CompiledBlock {
   terms: readonly string[];
   /** Every feature string the analyser produces (golden tests, debugging). */
   analyze(tokens: readonly string[]): string[];
-  /** The vocabulary indices of those features, repeats included, unknown features dropped (the scoring path). */
-  termIndices(tokens: readonly string[]): number[];
+  /** Counts the vocabulary index of every feature of the tokens into `counts` (unknown features dropped). */
+  countTerms(tokens: readonly string[], counts: TermCounts): void;
   idf: Float64Array;
   offset: number;
   sublinearTf: boolean;
   l2Normalize: boolean;
-  /** Scratch counts, all zero between calls: scoring is synchronous, so one buffer per block is safe. */
-  counts: Float64Array;
+  /** Scratch counts, empty between calls: scoring is synchronous, so one per block is safe. */
+  counts: TermCounts;
 }
 
 /** Budget of each char block's memo: ~13,000 distinct maximum-length tokens, far more of ordinary ones. */
@@ -82,7 +84,10 @@ export class CompiledModel {
   score(text: string): Prediction {
     const tokens = tokenize(text);
     const sums = [...this.baseScores];
-    for (const block of this.blocks) addBlockScores(block, block.termIndices(tokens), this.weightRows, sums);
+    for (const block of this.blocks) {
+      block.countTerms(tokens, block.counts);
+      addBlockScores(block, this.weightRows, sums);
+    }
     const spamProbability = this.toProbability(sums);
     return { label: spamProbability >= this.threshold ? this.labels[1] : this.labels[0], spamProbability };
   }
@@ -102,7 +107,8 @@ export class CompiledModel {
     const weights = this.logitWeights();
     const terms: LinearTerm[] = [];
     for (const block of this.blocks) {
-      for (const [index, value] of blockValues(block, block.termIndices(tokens))) {
+      block.countTerms(tokens, block.counts);
+      for (const [index, value] of blockValues(block)) {
         const global = block.offset + index;
         terms.push({ block: block.name, feature: block.terms[index], index: global, contribution: weights[global] * value });
       }
@@ -130,48 +136,44 @@ export interface LinearTerm {
   contribution: number;
 }
 
-/** §6 for one block, entry by entry (the scoring path below fuses this with the dot product instead). */
-function blockValues(block: CompiledBlock, indices: readonly number[]): Map<number, number> {
+/** §6 for one block, entry by entry, from its counts (which it clears); the scoring path fuses this with the dot product. */
+function blockValues(block: CompiledBlock): Map<number, number> {
+  const { counts } = block;
   const values = new Map<number, number>();
-  for (const index of indices) values.set(index, (values.get(index) ?? 0) + 1);
   let squaredNorm = 0;
-  for (const [index, count] of values) {
+  for (let i = 0; i < counts.size; i++) {
+    const index = counts.touched[i];
+    const count = counts.values[index];
     const value = (block.sublinearTf ? 1 + Math.log(count) : count) * block.idf[index];
     values.set(index, value);
     squaredNorm += value * value;
   }
+  counts.clear();
   const scale = block.l2Normalize && squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 1;
   for (const [index, value] of values) values.set(index, value * scale);
   return values;
 }
 
 /** §6-§7 for one block: tf (sublinear or raw) times idf, l2-normalised, dotted with every weight row into `sums`. */
-function addBlockScores(block: CompiledBlock, indices: readonly number[], weightRows: readonly Float64Array[], sums: number[]): void {
-  const { counts, idf, offset } = block;
-  const touched: number[] = [];
-  for (const index of indices) if (counts[index]++ === 0) touched.push(index);
+function addBlockScores(block: CompiledBlock, weightRows: readonly Float64Array[], sums: number[]): void {
+  const { idf, offset } = block;
+  const { values, touched, size } = block.counts;
   let squaredNorm = 0;
-  for (const index of touched) {
-    const count = counts[index];
+  for (let i = 0; i < size; i++) {
+    const index = touched[i];
+    const count = values[index];
     const value = (block.sublinearTf ? 1 + Math.log(count) : count) * idf[index];
-    counts[index] = value;
+    values[index] = value;
     squaredNorm += value * value;
   }
   const scale = block.l2Normalize && squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 1;
   for (let row = 0; row < weightRows.length; row++) {
     const weights = weightRows[row];
     let blockSum = 0;
-    for (const index of touched) blockSum += weights[offset + index] * (counts[index] * scale);
+    for (let i = 0; i < size; i++) blockSum += weights[offset + touched[i]] * (values[touched[i]] * scale);
     sums[row] += blockSum;
   }
-  for (const index of touched) counts[index] = 0;
-}
-
-function lookUp(features: readonly string[], termIndex: ReadonlyMap<string, number>, into: number[]): void {
-  for (const feature of features) {
-    const index = termIndex.get(feature);
-    if (index !== undefined) into.push(index);
-  }
+  block.counts.clear();
 }
 
 function compileBlock(
@@ -181,7 +183,6 @@ function compileBlock(
   stemmer: CachingStemmer,
 ): CompiledBlock {
   const range = block.ngram_range;
-  const termIndex = new Map(block.terms.map((term, index) => [term, index]));
   const common = {
     name: block.name,
     terms: block.terms,
@@ -189,25 +190,28 @@ function compileBlock(
     offset,
     sublinearTf: block.sublinear_tf,
     l2Normalize: block.norm === 'l2',
-    counts: new Float64Array(block.terms.length),
+    counts: new TermCounts(block.terms.length),
   };
   if (block.analyzer === 'word') {
+    const vocabulary = WordNgramTrie.of(block.terms);
     return {
       ...common,
       analyze: (tokens) => wordNgrams(tokens, stopwords, stemmer, range),
-      termIndices: (tokens) => {
-        const indices: number[] = [];
-        lookUp(wordNgrams(tokens, stopwords, stemmer, range), termIndex, indices);
-        return indices;
+      countTerms: (tokens, counts) => {
+        vocabulary.countNgrams(keptWords(tokens, stopwords, stemmer), range, counts);
       },
     };
   }
   // Character n-grams depend on the token alone: their vocabulary indices are memoised per distinct token, as a typed
   // array (4 bytes an index) under a byte budget.
+  const termIndex = new Map(block.terms.map((term, index) => [term, index]));
   const indicesOfToken = new TokenMemo(
     (token: string) => {
       const indices: number[] = [];
-      lookUp(tokenCharNgrams(token, range), termIndex, indices);
+      for (const feature of tokenCharNgrams(token, range)) {
+        const index = termIndex.get(feature);
+        if (index !== undefined) indices.push(index);
+      }
       return Int32Array.from(indices);
     },
     (indices) => 16 + indices.byteLength,
@@ -216,13 +220,11 @@ function compileBlock(
   return {
     ...common,
     analyze: (tokens) => charNgrams(tokens, range),
-    termIndices: (tokens) => {
-      const indices: number[] = [];
+    countTerms: (tokens, counts) => {
       for (const token of tokens) {
-        const tokenIndices = indicesOfToken.get(token);
-        for (let i = 0; i < tokenIndices.length; i++) indices.push(tokenIndices[i]);
+        const indices = indicesOfToken.get(token);
+        for (let i = 0; i < indices.length; i++) counts.add(indices[i]);
       }
-      return indices;
     },
   };
 }

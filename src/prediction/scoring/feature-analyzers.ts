@@ -60,7 +60,7 @@ export class CachingStemmer {
 }
 
 /** §4 step 1: placeholders kept, stopwords dropped, other tokens stemmed. */
-function wordsOf(tokens: readonly string[], stopwords: ReadonlySet<string>, stemmer: CachingStemmer): string[] {
+export function keptWords(tokens: readonly string[], stopwords: ReadonlySet<string>, stemmer: CachingStemmer): string[] {
   const words: string[] = [];
   for (const token of tokens) {
     if (isPlaceholderToken(token)) words.push(token);
@@ -76,7 +76,7 @@ export function wordNgrams(
   stemmer: CachingStemmer,
   [minN, maxN]: NgramRange,
 ): string[] {
-  const words = wordsOf(tokens, stopwords, stemmer);
+  const words = keptWords(tokens, stopwords, stemmer);
   const ngrams: string[] = [];
   for (let n = minN; n <= maxN; n++) {
     for (let start = 0; start + n <= words.length; start++) {
