@@ -162,7 +162,8 @@ function addBlockScores(block: CompiledBlock, weightRows: readonly Float64Array[
   for (let i = 0; i < size; i++) {
     const index = touched[i];
     const count = values[index];
-    const value = (block.sublinearTf ? 1 + Math.log(count) : count) * idf[index];
+    // Most features occur once in a text, and 1 + log(1) is exactly 1: the logarithm only for repeats.
+    const value = (block.sublinearTf && count !== 1 ? 1 + Math.log(count) : count) * idf[index];
     values[index] = value;
     squaredNorm += value * value;
   }

@@ -52,9 +52,22 @@ export function normalizeText(text: string): string {
     .join('');
 }
 
+/**
+ * A character every match of the placeholder's pattern contains: a text without it cannot match, so the pattern's
+ * scan is skipped (most messages have no '@', many no digit). Same result, fewer regex passes.
+ */
+const PLACEHOLDER_NEEDS: ReadonlyMap<string, RegExp> = new Map([
+  ['xxemail', /@/],
+  ['xxurl', /\.|http/],
+  ['xxmoney', /[0-9]/],
+  ['xxphone', /[0-9]/],
+  ['xxnum', /[0-9]/],
+]);
+
 export function substitutePlaceholders(normalized: string): string {
   let substituted = normalized;
   for (const [token, pattern] of PLACEHOLDER_PATTERNS) {
+    if (PLACEHOLDER_NEEDS.get(token)?.test(substituted) === false) continue;
     substituted = substituted.replace(pattern, ` ${token} `);
   }
   return substituted;
