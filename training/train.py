@@ -300,10 +300,11 @@ def run_training(args: argparse.Namespace) -> dict[str, Any]:
 
         threshold = chosen.best.threshold
         # With a modern weight of 0 the modern rows stay out of the fit altogether, vectorizers included.
-        modern_weight = ev.modern_weight(chosen.best.params)
-        modern_used = modern_fit if modern_weight > 0 else modern_fit.subset([])
+        modern_used = modern_fit if ev.uses_modern(chosen.best.params) else modern_fit.subset([])
         fit_texts, fit_targets = x_train + modern_used.texts, y_train + modern_used.targets
-        sample_weight = np.asarray([1.0] * len(x_train) + [modern_weight] * len(modern_used.texts))
+        sample_weight = np.concatenate(
+            [np.ones(len(x_train)), ev.modern_row_weights(chosen.best.params, modern_used.targets)]
+        )
         pipeline = cand.build_pipeline(chosen.spec, chosen.best.params, stopwords, args.seed)
         pipeline.fit(fit_texts, fit_targets, classifier__sample_weight=sample_weight)
         cand.drop_fitted_stop_words(pipeline)

@@ -17,15 +17,26 @@ from training.tests.conftest import use_store
 # link, ordinary words); said in the docs rather than hidden behind a low floor.
 FAMILY_MINIMUM_RECALL = {
     "promo": 0.7,
-    "parcel_toll": 0.45,
+    "parcel_toll": 0.6,
     "bank_kyc": 0.8,
-    "crypto": 0.66,
+    "crypto": 0.8,
     "job_offer": 0.8,
     "loan_offer": 0.66,
     "otp_phish": 0.4,
     "prize": 0.8,
     "account_phish": 0.7,
     "hi_mum": 0.0,
+}
+# Minimum share kept as ham per ham family: the user's own transactional messages (precision first). Format 2 kept
+# 3 of 13 bank alerts and 9 of 13 service messages; the issue-12 model keeps 7 and 10.
+FAMILY_MINIMUM_KEPT = {
+    "personal": 0.95,
+    "otp": 0.9,
+    "delivery": 0.9,
+    "appointment": 0.9,
+    "family_money": 0.8,
+    "service": 0.75,
+    "bank_alert": 0.5,
 }
 HARMLESS_EDITS = {
     "emoji": lambda t: t + " \U0001f60a",
@@ -58,6 +69,19 @@ def test_minimum_detection_rate_per_spam_family(portable_model, selection_half, 
     assert caught / len(texts) >= FAMILY_MINIMUM_RECALL[family], f"{family}: {caught}/{len(texts)}"
 
 
+@pytest.mark.parametrize("family", sorted(FAMILY_MINIMUM_KEPT))
+def test_minimum_share_kept_as_ham_per_ham_family(portable_model, selection_half, family: str) -> None:
+    texts = [t for t, f in zip(selection_half.texts, selection_half.families, strict=True) if f == family]
+    assert texts, family
+    kept = sum(portable_model.predict(t)[0] == "ham" for t in texts)
+    assert kept / len(texts) >= FAMILY_MINIMUM_KEPT[family], f"{family}: {kept}/{len(texts)}"
+
+
+def test_modern_precision_comes_first(trained) -> None:
+    """Selection half: format 2 precision 0.80 (20 false alarms on 139 ham); the issue-12 model 0.88 (11)."""
+    assert trained.summary["metrics"]["modern_precision"] >= 0.85
+
+
 def test_personal_messages_stay_ham(portable_model, selection_half) -> None:
     texts = [t for t, f in zip(selection_half.texts, selection_half.families, strict=True) if f == "personal"]
     false_alarms = [t for t in texts if portable_model.predict(t)[0] == "spam"]
@@ -86,7 +110,7 @@ def test_ham_stays_ham_after_harmless_edits(portable_model, selection_half, name
 def test_no_regression_on_the_uci_cross_validation(trained) -> None:
     """Format version 2's model: CV F1 0.9654 at precision 0.9900 (docs/training.md); the issue's floor is 0.965."""
     metrics = trained.summary["metrics"]
-    assert metrics["cv_f1_mean"] >= 0.963
+    assert metrics["cv_f1_mean"] >= 0.965
     assert metrics["cv_precision_mean"] >= 0.99 - 1e-9
 
 

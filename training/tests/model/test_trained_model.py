@@ -59,20 +59,29 @@ def test_chosen_model_beats_the_reference_recipe(trained) -> None:
     metrics, baseline = trained.summary["metrics"], trained.summary["baseline"]
     assert baseline["cv_f1_mean"] < 0.9  # the reference recipe misses about one spam in five
     assert metrics["cv_f1_mean"] >= baseline["cv_f1_mean"] + 0.05
-    # Target F1 >= 0.965 at precision >= 0.99 (5-fold CV on the training part); a small margin for float drift.
-    assert metrics["cv_f1_mean"] >= 0.963
+    # Target F1 >= 0.965 at precision >= 0.99 (5-fold CV on the training part), the selection's UCI floor.
+    assert metrics["cv_f1_mean"] >= 0.965
     assert metrics["cv_precision_mean"] >= 0.985
     assert metrics["holdout_f1"] >= 0.95 and metrics["holdout_precision"] >= 0.98
 
 
-def test_recent_spam_styles_are_caught_without_false_alarms(trained) -> None:
-    """data/recent-sms-samples.tsv: 40 spam / 40 ham in 2018+ styles, never trained or selected on.
+def test_recent_spam_styles_are_caught_without_false_alarms(trained, portable_model) -> None:
+    """data/recent-sms-samples.tsv: 2018+ styles, never trained or selected on (regression guards, not goals).
 
-    The format-2 model scored recall 0.80 (32/40), precision 0.94 (2 false alarms) on these 80; a regression guard.
+    The first 80 (40 spam): format 2 scored recall 0.80, precision 0.94 (2 false alarms); the issue-12 model recall
+    0.85, precision 1.00. All 147 (70 spam; the 67 added ones aim at bank alerts, bills, "hi mum" and OTP phishing):
+    format 2 recall 0.64, precision 0.63; the issue-12 model recall 0.70, precision 0.83 (docs/training.md).
     """
+    from training.data import load_recent_samples
+
+    texts, targets = load_recent_samples()
+    caught = [portable_model.predict(t)[0] == "spam" for t in texts[:80]]
+    true_positive = sum(c and y == 1 for c, y in zip(caught, targets[:80], strict=True))
+    assert true_positive / 40 >= 0.8
+    assert true_positive / max(sum(caught), 1) >= 0.95
     metrics = trained.summary["metrics"]
-    assert metrics["recent_recall"] >= 0.75
-    assert metrics["recent_precision"] >= 0.9
+    assert metrics["recent_recall"] >= 0.65
+    assert metrics["recent_precision"] >= 0.78
 
 
 # -------------------------------------------------------------------------------------------- golden file
