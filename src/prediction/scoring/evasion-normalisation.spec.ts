@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_ROOT } from '../../app-root.js';
-import { CONFUSABLES, EVASION_STEPS, LEET_WORD, SEPARATED_LETTERS } from './evasion-normalisation.js';
+import { CONFUSABLES, EVASION_STEPS, LEET_WORD, SEPARATED_LETTERS, undoLeetspeak, undoLeetspeakBySpec } from './evasion-normalisation.js';
 import { MODEL_SCHEMA_PATH } from './model-validation.js';
 import { tokenize } from './text-preprocessing.js';
 
@@ -43,5 +43,15 @@ describe('evasion normalisation (docs/model-format.md §1b, format version 3)', 
     ['mixed case', 'FrEe DeLiVeRy', ['free', 'delivery']],
   ])('undoes %s', (_step, text, expected) => {
     expect(tokenize(text)).toEqual(expected);
+  });
+
+  it('rewrites leetspeak exactly as the spec wording does, on random text of words, digits, @, $ and separators', () => {
+    const alphabet = 'ab1 0@$.3-z5x9';
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let run = 0; run < 20_000; run++) {
+      const text = Array.from({ length: 1 + (next() % 24) }, () => alphabet[next() % alphabet.length]).join('');
+      expect(undoLeetspeak(text)).toBe(undoLeetspeakBySpec(text));
+    }
   });
 });
