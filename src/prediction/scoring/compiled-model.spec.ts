@@ -1,4 +1,4 @@
-import { TINY_SPAM_TEXT, tinyModel } from '../../../test/fixtures/tiny-model.js';
+import { TINY_SPAM_TEXT, tinyModel, wordAndCharModel } from '../../../test/fixtures/tiny-model.js';
 import { CompiledModel } from './compiled-model.js';
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -55,5 +55,13 @@ describe('CompiledModel', () => {
     expect(CompiledModel.fromPortable(tinyModel()).extractFeatures('the unknown prizes')).toEqual({
       word: ['unknown', 'prize'],
     });
+  });
+
+  it('leaves no counts behind: a score is the same before and after other texts are scored and explained', () => {
+    const model = CompiledModel.fromPortable(wordAndCharModel());
+    const first = model.score(TINY_SPAM_TEXT);
+    model.score('free free free win call now');
+    model.linearTerms('prize xxnum 100 call www.example.com');
+    expect(model.score(TINY_SPAM_TEXT)).toEqual(first);
   });
 });

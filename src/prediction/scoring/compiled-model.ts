@@ -85,6 +85,8 @@ export class CompiledModel {
     const tokens = tokenize(text);
     const sums = [...this.baseScores];
     for (const block of this.blocks) {
+      // Empty already unless a text threw half-way (nothing known does): one stale count would skew every later score.
+      block.counts.clear();
       block.countTerms(tokens, block.counts);
       addBlockScores(block, this.weightRows, sums);
     }
@@ -107,6 +109,7 @@ export class CompiledModel {
     const weights = this.logitWeights();
     const terms: LinearTerm[] = [];
     for (const block of this.blocks) {
+      block.counts.clear();
       block.countTerms(tokens, block.counts);
       for (const [index, value] of blockValues(block)) {
         const global = block.offset + index;
