@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from training.data import LABELS, DataValidationError, load_dataset, load_recent_samples
+from training.data import LABELS, DataValidationError, load_dataset, load_modern_set, load_recent_samples
 from training.features import load_stopwords
 from training.tests.conftest import REPO_ROOT
 
@@ -101,6 +102,32 @@ def test_recent_samples_are_balanced_and_unseen(dataset) -> None:
     assert sum(targets[:80]) == 40
     assert len(set(texts)) == len(texts)
     assert not set(texts) & set(dataset.texts)
+
+
+def _word_set(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def near_copies(texts: list[str], others: list[str], limit: float = 0.75) -> list[tuple[str, str]]:
+    """Pairs whose word sets overlap by `limit` or more (Jaccard): a copy with a word or two changed."""
+    other_words = [(other, _word_set(other)) for other in others]
+    pairs = []
+    for text in texts:
+        words = _word_set(text)
+        for other, theirs in other_words:
+            if words and len(words & theirs) / len(words | theirs) >= limit:
+                pairs.append((text, other))
+    return pairs
+
+
+def test_report_set_holds_no_near_copy_of_a_modern_set_row() -> None:
+    # The report set must say how a model does on messages it has not seen: sharing a template is allowed (OTP texts
+    # look alike in real traffic, up to 0.69 today), a copy with a few words changed is not.
+    texts, _ = load_recent_samples()
+    modern = load_modern_set()
+    assert near_copies(texts, modern.texts) == []
+    copied = "Evri: your parcel from Next has been delivered to your safe place (porch) today."
+    assert near_copies([copied], modern.texts)
 
 
 def test_recent_samples_reject_a_malformed_line(tmp_path: Path) -> None:
