@@ -148,6 +148,21 @@ describe('registry edge cases against a real MLflow server (integration)', () =>
     expect(await reload(service.url)).toMatchObject({ status: 200, body: { result: 'swapped', version: unchecked } });
   }, 60_000);
 
+  it('refuses a version the gate rejected until an operator tags the override (RUN_PROJECT_STEPS.md demo step 6, MLflow UI)', async () => {
+    const service = await startService({});
+    const served = (await described(service.url))!.version;
+    const rejected = await api.copyVersion(MODEL, '1');
+    await api.setTag(MODEL, rejected, 'gate.decision', 'rejected');
+    await api.setAlias(MODEL, 'production', rejected);
+    const refused = await reload(service.url);
+    expect(refused).toMatchObject({ status: 502, body: { result: 'refused', version: rejected } });
+    expect(refused.body.message).toContain('gate.decision=rejected: the gate did not promote it');
+    expect((await described(service.url))!.version).toBe(served);
+
+    await api.setTag(MODEL, rejected, 'gate.override', 'force-promoted');
+    expect(await reload(service.url)).toMatchObject({ status: 200, body: { result: 'swapped', version: rejected } });
+  }, 60_000);
+
   it('falls back to the legacy stage of MODEL_ALIAS, not always Production', async () => {
     // A pre-alias registry: version 1 in Production, a copy in Staging, and no "staging" alias.
     const staged = await api.copyVersion(MODEL, '1');
