@@ -62,6 +62,21 @@ describe('text preprocessing (docs/model-format.md §1-§3)', () => {
     expect(performance.now() - started).toBeLessThan(100);
   });
 
+  it('substitutes exactly what every pattern in turn would, with the scans a text cannot match skipped', () => {
+    // Fragments that make or nearly make each placeholder: the skip tests (`@`, `.` or `http`, a digit) must never
+    // skip a pattern that would have matched.
+    const fragments = ['a', 'b@c.com', 'x@y', 'www.', 'http://t', 'https:', '.co', 'bit.ly/x', '£', 'rs', '5', '10.5',
+      '07700 900123', '+44', 'pounds', 'p', ' ', '.', '-', 'at', 'gbp'];
+    const everyPattern = (text: string): string =>
+      PLACEHOLDER_PATTERNS.reduce((substituted, [token, pattern]) => substituted.replace(pattern, ` ${token} `), text);
+    let seed = 5;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let run = 0; run < 5_000; run++) {
+      const text = Array.from({ length: 1 + (next() % 8) }, () => fragments[next() % fragments.length]).join(next() % 2 ? ' ' : '');
+      expect(substitutePlaceholders(text)).toBe(everyPattern(text));
+    }
+  });
+
   it('yields no tokens for emoji and non-Latin scripts', () => {
     expect(tokenize('😀🎉 привет 你好')).toEqual([]);
     expect(tokenize('')).toEqual([]);
