@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MlflowRegistryApi } from '../support/mlflow-registry-api.js';
 import { MlflowServer } from '../support/mlflow-server.js';
 import { ServiceProcess, sleep } from '../support/service-process.js';
-import { trainQuickVersions } from '../support/training-cli.js';
+import { startRegistryWithVersions } from '../support/training-cli.js';
 
 const MODEL = 'spam-classifier';
 const TEXTS = [
@@ -40,16 +41,6 @@ async function metricSum(url: string, name: string, labels = ''): Promise<number
     .reduce((total, match) => total + Number(match[2]), 0);
 }
 
-/** Sets (POST) or deletes (DELETE) an alias through the MLflow REST API, as the MLflow UI does. */
-async function mlflowAlias(url: string, method: 'POST' | 'DELETE', alias: string, version?: string): Promise<void> {
-  const response = await fetch(`${url}/api/2.0/mlflow/registered-models/alias`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: MODEL, alias, version }),
-  });
-  if (!response.ok) throw new Error(`MLflow alias ${method}: HTTP ${response.status} ${await response.text()}`);
-}
-
 /** The challenger in shadow against a real MLflow registry with two versions (docs/training.md "Shadow challenger"). */
 describe('shadow challenger against a real MLflow registry (integration)', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'spam-shadow-'));
@@ -57,8 +48,9 @@ describe('shadow challenger against a real MLflow registry (integration)', () =>
   let service: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
-    const [first, second] = await trainQuickVersions(workDir, mlflow.url, 2);
+    const registry = await startRegistryWithVersions(workDir, 2);
+    mlflow = registry.mlflow;
+    const [first, second] = registry.versions;
     expect(first).toMatchObject({ model_version: '1', promoted: true });
     // Same data and seed: passes the floors, is not better than production: the gate names it the challenger.
     expect(second).toMatchObject({ model_version: '2', promoted: false });
@@ -71,12 +63,9 @@ describe('shadow challenger against a real MLflow registry (integration)', () =>
   }, 60_000);
 
   it('the gate gave version 2 the alias challenger and tagged its floors', async () => {
-    const url = mlflow!.url;
-    const body = (await (await fetch(`${url}/api/2.0/mlflow/registered-models/alias?${new URLSearchParams({ name: MODEL, alias: 'challenger' }).toString()}`)).json()) as {
-      model_version: { version: string; tags: { key: string; value: string }[] };
-    };
-    expect(body.model_version.version).toBe('2');
-    expect(body.model_version.tags).toEqual(expect.arrayContaining([{ key: 'gate.floors', value: 'passed' }, { key: 'gate.decision', value: 'rejected' }]));
+    const challenger = await new MlflowRegistryApi(mlflow!.url).aliased(MODEL, 'challenger');
+    expect(challenger.version).toBe('2');
+    expect(challenger.tags).toEqual(expect.arrayContaining([{ key: 'gate.floors', value: 'passed' }, { key: 'gate.decision', value: 'rejected' }]));
   });
 
   it('scores every answered message with the challenger, hot-swaps it, and works on without it', async () => {
@@ -115,7 +104,7 @@ describe('shadow challenger against a real MLflow registry (integration)', () =>
     expect(await metricSum(url, 'spam_shadow_model_info', 'version="2"')).toBe(1);
 
     // Hot swap of the challenger: the alias moves to version 1 (promoted by the gate, so also acceptable in shadow).
-    await mlflowAlias(registry.url, 'POST', 'challenger', '1');
+    await new MlflowRegistryApi(registry.url).setAlias(MODEL, 'challenger', '1');
     await until('the swap to version 1', async () => ((await describeModel(url)).shadow?.version === '1' ? true : undefined));
     await service.waitForLog(
       (event) =>
@@ -124,7 +113,7 @@ describe('shadow challenger against a real MLflow registry (integration)', () =>
     );
 
     // No challenger: the shadow goes, the service answers as before.
-    await mlflowAlias(registry.url, 'DELETE', 'challenger');
+    await new MlflowRegistryApi(registry.url).deleteAlias(MODEL, 'challenger');
     await until('the shadow to go', async () => ((await describeModel(url)).shadow === null ? true : undefined));
     const before = await metricSum(url, 'spam_shadow_predictions_total');
     const alone = await fetch(`${url}/api/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: TEXTS[0] }) });

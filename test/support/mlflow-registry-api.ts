@@ -13,8 +13,13 @@ export class MlflowRegistryApi {
   }
 
   async aliasVersion(name: string, alias: string): Promise<string> {
+    return (await this.aliased(name, alias)).version;
+  }
+
+  /** The version an alias points at, with its tags. */
+  async aliased(name: string, alias: string): Promise<MlflowModelVersion> {
     const body = (await this.call('GET', `registered-models/alias?${new URLSearchParams({ name, alias }).toString()}`)) as { model_version: MlflowModelVersion };
-    return body.model_version.version;
+    return body.model_version;
   }
 
   /** A new version registered from the artifacts of an existing one: byte-identical model.json and golden.json. */
@@ -37,12 +42,16 @@ export class MlflowRegistryApi {
     await this.call('POST', 'registered-models/alias', { name, alias, version });
   }
 
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    await this.call('DELETE', 'registered-models/alias', { name, alias });
+  }
+
   /** Legacy stages (deprecated since MLflow 2.9, still served by the API): what a pre-alias pipeline sets. */
   async transitionStage(name: string, version: string, stage: string): Promise<void> {
     await this.call('POST', 'model-versions/transition-stage', { name, version, stage, archive_existing_versions: false });
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> {
+  private async call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<unknown> {
     const response = await fetch(`${this.url}/api/2.0/mlflow/${path}`, {
       method,
       headers: body ? { 'content-type': 'application/json' } : undefined,
