@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MlflowServer } from '../support/mlflow-server.js';
 import { MlflowRegistryApi } from '../support/mlflow-registry-api.js';
 import { ServiceProcess, sleep } from '../support/service-process.js';
-import { type TrainingSummary, trainQuickVersions } from '../support/training-cli.js';
+import { type TrainingSummary, startRegistryWithVersions } from '../support/training-cli.js';
 
 const MODEL = 'spam-classifier';
 const ADMIN_KEY = 'registry-edge-cases-admin-key';
@@ -107,9 +107,10 @@ describe('registry edge cases against a real MLflow server (integration)', () =>
   }
 
   beforeAll(async () => {
-    mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
+    const registry = await startRegistryWithVersions(workDir, 1);
+    mlflow = registry.mlflow;
     api = new MlflowRegistryApi(mlflow.url);
-    [first] = await trainQuickVersions(workDir, mlflow.url, 1);
+    [first] = registry.versions;
     expect(first).toMatchObject({ model_version: '1', promoted: true });
     proxy = new RegistryProxy(mlflow.url);
     await proxy.start();
@@ -134,33 +135,23 @@ describe('registry edge cases against a real MLflow server (integration)', () =>
     expect(await waitForServed(service.url, copy, 10_000)).toMatchObject({ version: copy, source: 'mlflow' });
   }, 60_000);
 
-  it('refuses a version without a gate verdict until it is force-promoted', async () => {
+  it.each([
+    ['without a gate verdict', undefined, 'has no gate.decision tag'],
+    // RUN_PROJECT_STEPS.md demo step 6: promoting the rejected version 2 by hand in the MLflow UI.
+    ['the gate rejected', 'rejected', 'gate.decision=rejected: the gate did not promote it'],
+  ])('refuses a version %s until an operator tags the override', async (_case, decision, reason) => {
     const service = await startService({});
     const served = (await described(service.url))!.version;
-    const unchecked = await api.copyVersion(MODEL, '1');
-    await api.setAlias(MODEL, 'production', unchecked);
+    const version = await api.copyVersion(MODEL, '1');
+    if (decision) await api.setTag(MODEL, version, 'gate.decision', decision);
+    await api.setAlias(MODEL, 'production', version);
     const refused = await reload(service.url);
-    expect(refused).toMatchObject({ status: 502, body: { result: 'refused', version: unchecked } });
-    expect(refused.body.message).toContain('has no gate.decision tag');
+    expect(refused).toMatchObject({ status: 502, body: { result: 'refused', version } });
+    expect(refused.body.message).toContain(reason);
     expect((await described(service.url))!.version).toBe(served);
 
-    await api.setTag(MODEL, unchecked, 'gate.override', 'force-promoted');
-    expect(await reload(service.url)).toMatchObject({ status: 200, body: { result: 'swapped', version: unchecked } });
-  }, 60_000);
-
-  it('refuses a version the gate rejected until an operator tags the override (RUN_PROJECT_STEPS.md demo step 6, MLflow UI)', async () => {
-    const service = await startService({});
-    const served = (await described(service.url))!.version;
-    const rejected = await api.copyVersion(MODEL, '1');
-    await api.setTag(MODEL, rejected, 'gate.decision', 'rejected');
-    await api.setAlias(MODEL, 'production', rejected);
-    const refused = await reload(service.url);
-    expect(refused).toMatchObject({ status: 502, body: { result: 'refused', version: rejected } });
-    expect(refused.body.message).toContain('gate.decision=rejected: the gate did not promote it');
-    expect((await described(service.url))!.version).toBe(served);
-
-    await api.setTag(MODEL, rejected, 'gate.override', 'force-promoted');
-    expect(await reload(service.url)).toMatchObject({ status: 200, body: { result: 'swapped', version: rejected } });
+    await api.setTag(MODEL, version, 'gate.override', 'force-promoted');
+    expect(await reload(service.url)).toMatchObject({ status: 200, body: { result: 'swapped', version } });
   }, 60_000);
 
   it('falls back to the legacy stage of MODEL_ALIAS, not always Production', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MlflowServer } from '../support/mlflow-server.js';
 import { ServiceProcess, sleep } from '../support/service-process.js';
-import { runTrainingCli, trainQuickVersions } from '../support/training-cli.js';
+import { runTrainingCli, startRegistryWithVersions } from '../support/training-cli.js';
 
 const POLL_INTERVAL_SECONDS = 1;
 const SPAM = 'WINNER!! You have won a £1000 prize. Call 09061701461 now to claim your reward';
@@ -56,8 +56,9 @@ describe('service against a real MLflow registry (integration)', () => {
   let service: ServiceProcess | undefined;
 
   beforeAll(async () => {
-    mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
-    const [first, second] = await trainQuickVersions(workDir, mlflow.url, 2);
+    const registry = await startRegistryWithVersions(workDir, 2);
+    mlflow = registry.mlflow;
+    const [first, second] = registry.versions;
     expect(first).toMatchObject({ model_version: '1', promoted: true });
     // The same data and seed again: a tie, so the gate registers version 2 without promoting it.
     expect(second).toMatchObject({ model_version: '2', promoted: false });

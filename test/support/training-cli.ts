@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { MlflowServer } from './mlflow-server.js';
 import { REPO_ROOT } from './service-process.js';
 
 const run = promisify(execFile);
@@ -34,10 +35,16 @@ export async function runTrainingCli(args: string[], env: Record<string, string>
  * `count` quick training runs against one registry, in order (train-1, train-2, ...). With the same data and seed the
  * second is a tie with the first: registered, not promoted. Each caller asserts what it relies on.
  */
-export async function trainQuickVersions(workDir: string, trackingUri: string, count: number): Promise<TrainingSummary[]> {
+async function trainQuickVersions(workDir: string, trackingUri: string, count: number): Promise<TrainingSummary[]> {
   const summaries: TrainingSummary[] = [];
   for (let run = 1; run <= count; run++) {
     summaries.push(await runTrainingCli(['--quick', '--output-dir', join(workDir, `train-${run}`)], { MLFLOW_TRACKING_URI: trackingUri }));
   }
   return summaries;
+}
+
+/** A real MLflow server in `workDir/mlflow` with `count` quick versions trained into it (the registry specs' set-up). */
+export async function startRegistryWithVersions(workDir: string, count: number): Promise<{ mlflow: MlflowServer; versions: TrainingSummary[] }> {
+  const mlflow = await MlflowServer.start(join(workDir, 'mlflow'));
+  return { mlflow, versions: await trainQuickVersions(workDir, mlflow.url, count) };
 }
