@@ -22,7 +22,7 @@ interface CompiledBlock {
   offset: number;
   sublinearTf: boolean;
   l2Normalize: boolean;
-  /** Scratch counts, empty between calls: scoring is synchronous, so one per block is safe. */
+  /** Scratch counts, reset before each text (countBlockTerms): scoring is synchronous, so one per block is safe. */
   counts: TermCounts;
 }
 
@@ -85,9 +85,7 @@ export class CompiledModel {
     const tokens = tokenize(text);
     const sums = [...this.baseScores];
     for (const block of this.blocks) {
-      // Empty already unless a text threw half-way (nothing known does): one stale count would skew every later score.
-      block.counts.clear();
-      block.countTerms(tokens, block.counts);
+      countBlockTerms(block, tokens);
       addBlockScores(block, this.weightRows, sums);
     }
     const spamProbability = this.toProbability(sums);
@@ -109,8 +107,7 @@ export class CompiledModel {
     const weights = this.logitWeights();
     const terms: LinearTerm[] = [];
     for (const block of this.blocks) {
-      block.counts.clear();
-      block.countTerms(tokens, block.counts);
+      countBlockTerms(block, tokens);
       for (const [index, value] of blockValues(block)) {
         const global = block.offset + index;
         terms.push({ block: block.name, feature: block.terms[index], index: global, contribution: weights[global] * value });
@@ -139,7 +136,16 @@ export interface LinearTerm {
   contribution: number;
 }
 
-/** §6 for one block, entry by entry, from its counts (which it clears); the scoring path fuses this with the dot product. */
+/**
+ * A block's counts for this text. Reset here, before counting, the one place they are: a text that threw half-way
+ * (nothing known does) cannot leave a stale count behind for the next one.
+ */
+function countBlockTerms(block: CompiledBlock, tokens: readonly string[]): void {
+  block.counts.clear();
+  block.countTerms(tokens, block.counts);
+}
+
+/** §6 for one block, entry by entry, from its counts; the scoring path fuses this with the dot product. */
 function blockValues(block: CompiledBlock): Map<number, number> {
   const { counts } = block;
   const values = new Map<number, number>();
@@ -151,7 +157,6 @@ function blockValues(block: CompiledBlock): Map<number, number> {
     values.set(index, value);
     squaredNorm += value * value;
   }
-  counts.clear();
   const scale = block.l2Normalize && squaredNorm > 0 ? 1 / Math.sqrt(squaredNorm) : 1;
   for (const [index, value] of values) values.set(index, value * scale);
   return values;
@@ -177,7 +182,6 @@ function addBlockScores(block: CompiledBlock, weightRows: readonly Float64Array[
     for (let i = 0; i < size; i++) blockSum += weights[offset + touched[i]] * (values[touched[i]] * scale);
     sums[row] += blockSum;
   }
-  block.counts.clear();
 }
 
 function compileBlock(
