@@ -28,3 +28,8 @@ export function locateModel() {
   execFileSync(join(ROOT, '.venv', 'bin', 'python'), ['-m', 'training.train', '--quick', '--output-dir', output, '--tracking-uri', `sqlite:///${join(output, 'mlflow.db')}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   return trained;
 }
+
+/** The body of a batch request of `size` messages, the bench messages in turn. */
+export function batchBody(size) {
+  return JSON.stringify({ texts: Array.from({ length: size }, (_, i) => MESSAGES[i % MESSAGES.length]) });
+}

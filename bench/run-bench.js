@@ -8,9 +8,9 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModelFile } from '../dist/model-registry/model-loader.js';
 import { ModelValidator } from '../dist/prediction/scoring/model-validation.js';
-import { locateModel, MESSAGES } from './model.js';
-import { startServer } from './servers.js';
-import { checkWrk, runWrk } from './wrk.js';
+import { batchBody, locateModel, MESSAGES } from './model.js';
+import { startServer, startService } from './servers.js';
+import { checkWrk, measureServer } from './wrk.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -36,15 +36,7 @@ function measureScorer(modelPath) {
   return { messagesPerSecond: count / seconds, microsecondsPerMessage: (seconds / count) * 1e6 };
 }
 
-/** wrk after a warm-up, with the server's CPU time per request and the 1-minute load average around the run. */
-function measure(running, path, body, connections) {
-  runWrk(`${running.url}${path}`, body, connections, WARM_UP_SECONDS);
-  const loadBefore = load();
-  const cpuBefore = running.cpuSeconds();
-  const figures = runWrk(`${running.url}${path}`, body, connections, DURATION_SECONDS);
-  const cpuMicroseconds = ((running.cpuSeconds() - cpuBefore) / figures.requests) * 1e6;
-  return { ...figures, cpuMicroseconds, load: `${loadBefore} -> ${load()}` };
-}
+const measure = (running, path, body, connections) => measureServer(running, path, body, connections, DURATION_SECONDS, WARM_UP_SECONDS);
 
 function row(name, figures, extra = '') {
   const rate = figures.requestsPerSecond.toFixed(0).padStart(7);
@@ -67,20 +59,10 @@ const baseline = measure(bare, '/', singleBody, CONNECTIONS);
 await bare.stop();
 row(`bare node:http, ${CONNECTIONS} conn`, baseline);
 
-// Started as in production: the flags of package.json, the Dockerfile and deploy/local/run.sh (young generation
-// size, see docs), logging on with a log hash key as deployed; only the rate limit is off, so the run measures
-// serving, not 429s.
-const service = await startServer(['--max-semi-space-size=64', join(ROOT, 'dist', 'main.js')], {
-  MODEL_SOURCE: `file:${modelPath}`,
-  RATE_LIMIT_PER_MINUTE: '0',
-  LOG_LEVEL: 'info',
-  LOG_HASH_KEY: 'bench-log-hash-key',
-  MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache'),
-}, { cwd: ROOT, readyPath: '/api/v1/predict', readyBody: singleBody });
+const service = await startService(ROOT, modelPath, singleBody);
 const single = measure(service, '/api/v1/predict', singleBody, CONNECTIONS);
 row(`service single, ${CONNECTIONS} conn`, single);
-const texts = Array.from({ length: BATCH_SIZE }, (_, i) => MESSAGES[i % MESSAGES.length]);
-const batch = measure(service, '/api/v1/predict/batch', JSON.stringify({ texts }), BATCH_CONNECTIONS);
+const batch = measure(service, '/api/v1/predict/batch', batchBody(BATCH_SIZE), BATCH_CONNECTIONS);
 row(`service batch of ${BATCH_SIZE}, ${BATCH_CONNECTIONS} conn`, batch, `  = ${(batch.requestsPerSecond * BATCH_SIZE).toFixed(0)} msg/s`);
 await service.stop();
 

@@ -3,12 +3,11 @@
 // requests/s, latency and the server's CPU time per request; the difference between neighbouring rungs is what one
 // piece costs. BENCH_RUNGS limits the run to some rungs. BENCH_BUILDS="before=/path/to/other/checkout[@model.json],after=." measures several builds, alternating build by
 // build within each rung and round (BENCH_ROUNDS), so all of them see the same machine. Asserts nothing.
-import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LAYERS } from './layers.js';
-import { locateModel, MESSAGES } from './model.js';
-import { startServer } from './servers.js';
-import { checkWrk, runWrk } from './wrk.js';
+import { batchBody, locateModel, MESSAGES } from './model.js';
+import { startServer, startService } from './servers.js';
+import { checkWrk, measureServer } from './wrk.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 8);
@@ -23,24 +22,17 @@ const BUILDS = (process.env.BENCH_BUILDS ?? 'this=.').split(',').map((entry) => 
 const BODY = JSON.stringify({ text: MESSAGES[0] });
 // BENCH_BATCH=100 loads the service's batch route with that many messages instead (rung `service` only).
 const BATCH = Number(process.env.BENCH_BATCH ?? 0);
-const LOAD = BATCH > 0
-  ? { path: '/api/v1/predict/batch', body: JSON.stringify({ texts: Array.from({ length: BATCH }, (_, i) => MESSAGES[i % MESSAGES.length]) }) }
-  : { path: '/api/v1/predict', body: BODY };
+const LOAD = BATCH > 0 ? { path: '/api/v1/predict/batch', body: batchBody(BATCH) } : { path: '/api/v1/predict', body: BODY };
 // BENCH_RUNGS="service,scoring" measures only those rungs (a quick before/after of the whole service).
 const RUNGS = ['node:http', ...LAYERS, 'service'].filter((rung) => !process.env.BENCH_RUNGS || process.env.BENCH_RUNGS.split(',').includes(rung));
 
 checkWrk();
 const modelPath = locateModel();
-const load = () => loadavg()[0].toFixed(2);
 
 function server(rung, build) {
   const ready = { cwd: build.root, readyPath: '/api/v1/predict', readyBody: BODY };
   if (rung === 'node:http') return startServer([join(ROOT, 'bench', 'bare-http-server.js')], {}, { ...ready, readyPath: '/' });
-  if (rung === 'service') {
-    // The service as the benchmark starts it (bench/run-bench.js), log hash key set as when deployed.
-    const env = { MODEL_SOURCE: `file:${build.model ?? modelPath}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', LOG_HASH_KEY: 'bench-log-hash-key', MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache') };
-    return startServer(['--max-semi-space-size=64', join(build.root, 'dist', 'main.js')], env, ready);
-  }
+  if (rung === 'service') return startService(build.root, build.model ?? modelPath, BODY);
   const env = { BENCH_LAYER: rung, BENCH_DIST: join(build.root, 'dist'), BENCH_MODEL: modelPath, NODE_PATH: join(ROOT, 'node_modules') };
   return startServer(['--max-semi-space-size=64', join(ROOT, 'bench', 'layer-server.js')], env, ready);
 }
@@ -49,12 +41,7 @@ async function measure(rung, build) {
   const running = await server(rung, build);
   try {
     const { path, body } = rung === 'service' ? LOAD : { path: '/api/v1/predict', body: BODY };
-    runWrk(`${running.url}${path}`, body, CONNECTIONS, 2);
-    const loadBefore = load();
-    const cpuBefore = running.cpuSeconds();
-    const figures = runWrk(`${running.url}${path}`, body, CONNECTIONS, SECONDS);
-    const cpuMicroseconds = ((running.cpuSeconds() - cpuBefore) / figures.requests) * 1e6;
-    return { ...figures, cpuMicroseconds, load: `${loadBefore}-${load()}` };
+    return measureServer(running, path, body, CONNECTIONS, SECONDS);
   } finally {
     await running.stop();
   }

@@ -4,6 +4,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
@@ -55,4 +58,20 @@ export async function startServer(args, env, { cwd, readyPath, readyBody }) {
   }
   child.kill('SIGKILL');
   throw new Error(`${args.join(' ')} did not come up (last answer: ${lastAnswer})`);
+}
+
+/**
+ * The built service of the checkout at `root`, started as in production (the young-generation flag of package.json,
+ * the Dockerfile and deploy/local/run.sh; logging on with a log hash key as deployed); only the rate limit is off, so
+ * a run measures serving, not 429s.
+ */
+export function startService(root, modelPath, readyBody) {
+  const env = {
+    MODEL_SOURCE: `file:${modelPath}`,
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'info',
+    LOG_HASH_KEY: 'bench-log-hash-key',
+    MODEL_CACHE_DIR: join(ROOT, 'build', 'bench-cache'),
+  };
+  return startServer(['--max-semi-space-size=64', join(root, 'dist', 'main.js')], env, { cwd: root, readyPath: '/api/v1/predict', readyBody });
 }

@@ -1,6 +1,7 @@
 // Runs Debian's `wrk` (a load generator written in C, so the generator's own cost stays small next to Node's) with
 // bench/wrk-post.lua and returns its figures. One thread: the machine has two cores and the server needs one.
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 const SCRIPT = join(import.meta.dirname, 'wrk-post.lua');
@@ -36,4 +37,18 @@ export function runWrk(url, body, connections, seconds) {
     p99: result.p99Us / 1000,
     failures: result.errors + result.non2xx,
   };
+}
+
+/**
+ * wrk against a running server (bench/servers.js) after a warm-up: wrk's figures, the server's CPU time per request
+ * and the 1-minute load average before and after the run.
+ */
+export function measureServer(running, path, body, connections, seconds, warmUpSeconds = 2) {
+  const load = () => loadavg()[0].toFixed(2);
+  runWrk(`${running.url}${path}`, body, connections, warmUpSeconds);
+  const loadBefore = load();
+  const cpuBefore = running.cpuSeconds();
+  const figures = runWrk(`${running.url}${path}`, body, connections, seconds);
+  const cpuMicroseconds = ((running.cpuSeconds() - cpuBefore) / figures.requests) * 1e6;
+  return { ...figures, cpuMicroseconds, load: `${loadBefore} -> ${load()}` };
 }
