@@ -57,9 +57,17 @@ export class MetricsService {
     this.httpDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
   }
 
-  observePrediction(label: string, modelVersion: string, spamProbability: number): void {
-    this.predictions.inc({ label, model_version: modelVersion });
-    this.probability.observe(spamProbability);
+  /**
+   * One request's predictions. The counter is increased once per label, not once per message: a labelled inc hashes
+   * and validates its labels, half a microsecond that a batch of 100 paid a hundred times.
+   */
+  observePredictions(modelVersion: string, predictions: ReadonlyArray<{ label: string; spamProbability: number }>): void {
+    const perLabel = new Map<string, number>();
+    for (const { label, spamProbability } of predictions) {
+      perLabel.set(label, (perLabel.get(label) ?? 0) + 1);
+      this.probability.observe(spamProbability);
+    }
+    for (const [label, count] of perLabel) this.predictions.inc({ label, model_version: modelVersion }, count);
   }
 
   setServedModel(name: string, version: string, source: string): void {

@@ -70,7 +70,6 @@ export class PredictionService {
         sliceStarted = performance.now();
       }
       const { label, spamProbability } = served.model.score(text);
-      this.metrics.observePrediction(label, modelVersion, spamProbability);
       this.drift.observe(served.model, spamProbability, label);
       // The message itself is never logged: its length and keyed fingerprint let a report be traced without storing
       // content (docs/logging.md).
@@ -89,6 +88,7 @@ export class PredictionService {
       // The explanation quotes features of the text: it goes to the client only, never into a log.
       predictions.push(withExplanations ? { label, spamProbability, explanation: explain(served.model, text) } : { label, spamProbability });
     }
+    this.metrics.observePredictions(modelVersion, predictions);
     this.shadow.afterAnswer(texts, predictions, modelVersion);
     return { predictions, modelVersion };
   }
