@@ -60,9 +60,14 @@ function emojiReplacement(emoji: string): string {
   return ' ';
 }
 
+/** No UTF-16 unit above U+007F: steps 1-3 leave such a text as it is. */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
 /** Steps 1-2, on the raw text before NFKD. */
 export function stripInvisibleAndEmoji(text: string): string {
-  if (!NON_ASCII.test(text)) return text;
+  if (isAscii(text)) return text;
   return text.replace(INVISIBLE_OR_EMOJI, (found) => (ZERO_WIDTH_ONE.test(found) ? '' : emojiReplacement(found)));
 }
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_ROOT } from '../../app-root.js';
 import { MODEL_SCHEMA_PATH } from './model-validation.js';
-import { MAX_TOKEN_LENGTH, PLACEHOLDER_PATTERNS, normalizeText, substitutePlaceholders, tokenize } from './text-preprocessing.js';
+import { joinSeparatedLetters, stripInvisibleAndEmoji, undoConfusables, undoLeetspeak } from './evasion-normalisation.js';
+import { MAX_TOKEN_LENGTH, PLACEHOLDER_PATTERNS, cleanText, normalizeText, substitutePlaceholders, tokenize } from './text-preprocessing.js';
 
 const SPEC = readFileSync(join(APP_ROOT, 'docs', 'model-format.md'), 'utf8');
 
@@ -63,17 +64,30 @@ describe('text preprocessing (docs/model-format.md §1-§3)', () => {
   });
 
   it('substitutes exactly what every pattern in turn would, with the scans a text cannot match skipped', () => {
-    // Fragments that make or nearly make each placeholder: the skip tests (`@`, `.` or `http`, a digit) must never
-    // skip a pattern that would have matched.
+    // Fragments that make or nearly make each placeholder: the skip tests (`@`, a scheme, `www.` or a domain ending,
+    // a currency before a digit or a unit after one, a digit) must never skip a pattern that would have matched.
     const fragments = ['a', 'b@c.com', 'x@y', 'www.', 'http://t', 'https:', '.co', 'bit.ly/x', '£', 'rs', '5', '10.5',
-      '07700 900123', '+44', 'pounds', 'p', ' ', '.', '-', 'at', 'gbp'];
+      '07700 900123', '+44', 'pounds', 'p', ' ', '.', '-', 'at', 'gbp', '$', '€', '₹', 'inr', 'usd', 'eur', 'rupees',
+      'dollar', 'euros', 'pence', 'rs.', '.uk', 'online', 'x', '/'];
     const everyPattern = (text: string): string =>
       PLACEHOLDER_PATTERNS.reduce((substituted, [token, pattern]) => substituted.replace(pattern, ` ${token} `), text);
+    // Every ordered pair, glued and spaced (a skip test that misses one adjacency fails here for sure), then longer
+    // random mixes.
+    const texts = fragments.flatMap((first) => fragments.flatMap((second) => [first + second, `${first} ${second}`]));
     let seed = 5;
-    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 8;
     for (let run = 0; run < 5_000; run++) {
-      const text = Array.from({ length: 1 + (next() % 8) }, () => fragments[next() % fragments.length]).join(next() % 2 ? ' ' : '');
-      expect(substitutePlaceholders(text)).toBe(everyPattern(text));
+      texts.push(Array.from({ length: 1 + (next() % 8) }, () => fragments[next() % fragments.length]).join(next() % 2 ? ' ' : ''));
+    }
+    for (const text of texts) expect(substitutePlaceholders(text)).toBe(everyPattern(text));
+  });
+
+  it('cleans an ASCII text by lowercasing alone exactly as the full chain of steps would', () => {
+    let seed = 11;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let run = 0; run < 2_000; run++) {
+      const text = String.fromCharCode(...Array.from({ length: next() % 60 }, () => next() % 128));
+      expect(cleanText(text)).toBe(undoLeetspeak(substitutePlaceholders(joinSeparatedLetters(undoConfusables(normalizeText(stripInvisibleAndEmoji(text)))))));
     }
   });
 

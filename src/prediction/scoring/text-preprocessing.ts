@@ -1,7 +1,7 @@
 // Sections 1-3 of docs/model-format.md. Only explicit ASCII classes after normalisation: `\w`, `\d`, `\s` and `\b`
 // mean different things in Python's `re` and in JavaScript.
 
-import { joinSeparatedLetters, stripInvisibleAndEmoji, undoConfusables, undoLeetspeak } from './evasion-normalisation.js';
+import { isAscii, joinSeparatedLetters, stripInvisibleAndEmoji, undoConfusables, undoLeetspeak } from './evasion-normalisation.js';
 import { NONSPACING_MARK_RANGES, UNASSIGNED_RANGES } from './unicode-pin.js';
 
 const hex = (codePoint: number): string => `\\u{${codePoint.toString(16)}}`;
@@ -12,6 +12,9 @@ const COMBINING_MARKS = new RegExp(characterClass(NONSPACING_MARK_RANGES), 'gu')
 /** One code point that Unicode 14.0 does not assign (§1: left as it is, whatever the runtime's ICU knows of it). */
 const UNASSIGNED = new RegExp(`(${characterClass(UNASSIGNED_RANGES)})`, 'u');
 
+/** The top-level domains a bare domain (`tinyurl.com`) must end with to be a URL (§2). */
+const URL_TLDS = '(?:com|net|org|co|uk|ly|gl|in|io|me|biz|info|xyz|link|site|online|app)';
+
 /** Placeholder tokens with their patterns, in substitution order (an e-mail address contains a URL-like domain). */
 export const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   // The look-behind makes a match start only where a run of local-part characters starts: the leftmost match is
@@ -19,7 +22,10 @@ export const PLACEHOLDER_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   ['xxemail', /(?<![a-z0-9._%+-])[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/g],
   [
     'xxurl',
-    /(?:https?:\/\/|www\.)[^ \t\n\r\f\v]+|(?<![a-z0-9@.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|co|uk|ly|gl|in|io|me|biz|info|xyz|link|site|online|app)(?![a-z0-9])(?:\/[^ \t\n\r\f\v]*)?/g,
+    new RegExp(
+      `(?:https?://|www\\.)[^ \\t\\n\\r\\f\\v]+|(?<![a-z0-9@.-])[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.${URL_TLDS}(?![a-z0-9])(?:/[^ \\t\\n\\r\\f\\v]*)?`,
+      'g',
+    ),
   ],
   [
     'xxmoney',
@@ -53,13 +59,16 @@ export function normalizeText(text: string): string {
 }
 
 /**
- * A character every match of the placeholder's pattern contains: a text without it cannot match, so the pattern's
- * scan is skipped (most messages have no '@', many no digit). Same result, fewer regex passes.
+ * Something every match of the placeholder's pattern contains: a text without it cannot match, so the pattern's scan
+ * is skipped (most messages have no '@', no URL and no amount). Each is a cheap scan for a character or a short
+ * sequence where the pattern proper is tried, with its look-behind, from every word start. Same result, fewer passes.
  */
 const PLACEHOLDER_NEEDS: ReadonlyMap<string, RegExp> = new Map([
   ['xxemail', /@/],
-  ['xxurl', /\.|http/],
-  ['xxmoney', /[0-9]/],
+  // A scheme or `www.`, or a dot and a listed domain ending where the word ends.
+  ['xxurl', new RegExp(`https?://|www\\.|\\.${URL_TLDS}(?![a-z0-9])`)],
+  // A currency sign or code before a digit, or a digit before a unit (`p` also starts `pence` and `pounds`).
+  ['xxmoney', /(?:[£$€₹]|rs|inr|usd|gbp|eur)\.? ?[0-9]|[0-9] ?(?:p|rupee|dollar|euro|usd|gbp|inr)/],
   ['xxphone', /[0-9]/],
   ['xxnum', /[0-9]/],
 ]);
@@ -78,7 +87,8 @@ export function substitutePlaceholders(normalized: string): string {
  * after lowercasing, leetspeak only after placeholders (so amounts, phone numbers and OTP codes are never rewritten).
  */
 export function cleanText(text: string): string {
-  const normalized = undoConfusables(normalizeText(stripInvisibleAndEmoji(text)));
+  // Steps 1-3 and §1 change nothing in an ASCII text but its case (NFKD maps every ASCII character to itself).
+  const normalized = isAscii(text) ? text.toLowerCase() : undoConfusables(normalizeText(stripInvisibleAndEmoji(text)));
   return undoLeetspeak(substitutePlaceholders(joinSeparatedLetters(normalized)));
 }
 
@@ -92,5 +102,6 @@ export function tokenize(text: string): string[] {
 }
 
 export function isPlaceholderToken(token: string): boolean {
-  return PLACEHOLDER_SET.has(token);
+  // Every placeholder starts with "xx" (§2): two character tests spare most tokens hashing for the set lookup.
+  return token.charCodeAt(0) === 0x78 && token.charCodeAt(1) === 0x78 && PLACEHOLDER_SET.has(token);
 }
