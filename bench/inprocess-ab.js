@@ -7,11 +7,15 @@
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { batchBody } from './model.js';
 
 const [dirA, dirB, modelPath] = process.argv.slice(2).map((arg) => resolve(arg));
 const REQUESTS = Number(process.env.AB_REQUESTS ?? 3000);
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 5);
 const TEXT = 'WINNER!! You have won a £1000 prize. Call 09061701461 now or visit www.win-now.com to claim';
+// AB_BATCH=100 posts batches of that many bench messages to the batch route instead (figures per request).
+const BATCH = Number(process.env.AB_BATCH ?? 0);
+const [URL, PAYLOAD] = BATCH > 0 ? ['/api/v1/predict/batch', batchBody(BATCH)] : ['/api/v1/predict', JSON.stringify({ text: TEXT })];
 
 async function build(dir) {
   const { createApp } = await import(join(dir, 'dist', 'create-app.js'));
@@ -20,7 +24,8 @@ async function build(dir) {
   const { SecretsService } = await import(join(dir, 'dist', 'config', 'secrets.service.js'));
   const config = loadAppConfig({ MODEL_SOURCE: `file:${modelPath}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info', MODEL_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ab-')) });
   const logger = new AppLogger({ level: config.logLevel, serviceName: 'ab', serviceVersion: '0' });
-  const secrets = await SecretsService.start(config, logger);
+  // As make bench and production: prediction events carry the keyed fingerprint.
+  const secrets = await SecretsService.start(config, logger, { LOG_HASH_KEY: 'bench-log-hash-key' });
   const app = await createApp({ config, secrets, logger });
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
@@ -29,11 +34,10 @@ async function build(dir) {
 }
 
 async function measure(fastify) {
-  const payload = JSON.stringify({ text: TEXT });
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < REQUESTS; i++) {
-    const response = await fastify.inject({ method: 'POST', url: '/api/v1/predict', payload, headers: { 'content-type': 'application/json' } });
+    const response = await fastify.inject({ method: 'POST', url: URL, payload: PAYLOAD, headers: { 'content-type': 'application/json' } });
     if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}: ${response.body}`);
   }
   // Let work queued after the answers (the shadow) finish inside the measurement.
