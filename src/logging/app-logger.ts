@@ -49,6 +49,14 @@ export class AppLogger {
     this.write('info', message, fields);
   }
 
+  /**
+   * An info event whose fields the caller serialised (one JSON object): for the one event logged per scored message,
+   * built from a template (src/prediction/prediction-event.ts) rather than objects walked by JSON.stringify.
+   */
+  infoJson(message: string, fieldsJson: string): void {
+    if (this.winston.isInfoEnabled()) writeLogLine(this.lineBuilder.lineOfJson('info', message, fieldsJson));
+  }
+
   isInfoEnabled(): boolean {
     return this.winston.isInfoEnabled();
   }

@@ -27,8 +27,12 @@ export class EcsLineBuilder {
    * Fields must not repeat a key the line already has (`message`, `@timestamp`, the shared ECS keys).
    */
   line(level: string, message: string, fields: object): string {
-    const own = JSON.stringify(fields);
-    const rest = own === '{}' ? '' : `,${own.slice(1, -1)}`;
+    return this.lineOfJson(level, message, JSON.stringify(fields));
+  }
+
+  /** The line of fields already serialised as one JSON object (`{...}`), for an event built without an object. */
+  lineOfJson(level: string, message: string, fieldsJson: string): string {
+    const rest = fieldsJson === '{}' ? '' : `,${fieldsJson.slice(1, -1)}`;
     return `{"@timestamp":"${isoNow()}","log.level":${JSON.stringify(level)},"message":${JSON.stringify(message)},${this.sharedFields}${rest}}\n`;
   }
 }

@@ -9,6 +9,7 @@ import { MAX_REQUEST_CHARACTERS } from './dto/message-text.js';
 import { ScoreDriftMonitor } from './drift/score-drift.monitor.js';
 import type { Prediction } from './scoring/compiled-model.js';
 import { type Explanation, explain } from './scoring/explain.js';
+import { predictionEventJson } from './prediction-event.js';
 import { ShadowScorer } from './shadow-scorer.js';
 import { TextFingerprint } from './text-fingerprint.js';
 
@@ -62,6 +63,7 @@ export class PredictionService {
     // With LOG_LEVEL above info the events would be dropped: skip hashing and building them (hot path).
     const logPredictions = this.logger.isInfoEnabled();
     const logHashKey = this.secrets.current().logHashKey;
+    const modelVersionJson = JSON.stringify(modelVersion);
     const predictions: ExplainedPrediction[] = [];
     let sliceStarted = performance.now();
     for (const text of texts) {
@@ -74,16 +76,8 @@ export class PredictionService {
       // The message itself is never logged: its length and keyed fingerprint let a report be traced without storing
       // content (docs/logging.md).
       if (logPredictions) {
-        this.logger.info('prediction', {
-          event: { action: 'prediction', kind: 'event' },
-          spam: {
-            label,
-            probability: spamProbability,
-            model_version: modelVersion,
-            text_length: text.length,
-            text_hmac: this.fingerprint.of(text, logHashKey),
-          },
-        });
+        const event = { label, probability: spamProbability, modelVersionJson, textLength: text.length, textHmac: this.fingerprint.of(text, logHashKey) };
+        this.logger.infoJson('prediction', predictionEventJson(event));
       }
       // The explanation quotes features of the text: it goes to the client only, never into a log.
       predictions.push(withExplanations ? { label, spamProbability, explanation: explain(served.model, text) } : { label, spamProbability });
