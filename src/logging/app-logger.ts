@@ -1,6 +1,6 @@
 import { ecsFormat } from '@elastic/ecs-winston-format';
 import winston from 'winston';
-import type { LogLevel } from '../config/app-config.js';
+import { LOG_LEVELS, type LogLevel } from '../config/app-config.js';
 import { EcsLineBuilder } from './ecs-line.js';
 import { writeLogLine } from './stdout-lines.js';
 
@@ -25,6 +25,7 @@ export interface AppLoggerOptions {
 export class AppLogger {
   readonly winston: winston.Logger;
   private readonly lineBuilder: EcsLineBuilder;
+  private readonly enabled: ReadonlySet<LogLevel>;
 
   constructor(options: AppLoggerOptions) {
     const format = ecsFormat({
@@ -35,6 +36,9 @@ export class AppLogger {
     });
     this.winston = winston.createLogger({ level: options.level, format, transports: [new winston.transports.Console()] });
     this.lineBuilder = new EcsLineBuilder(format);
+    // Asked of winston once: its isLevelEnabled builds the transport list anew on every call (two or more a request),
+    // and the level is fixed at start-up (LOG_LEVEL).
+    this.enabled = new Set(LOG_LEVELS.filter((level) => this.winston.isLevelEnabled(level)));
   }
 
   error(message: string, fields: LogFields = {}): void {
@@ -54,15 +58,15 @@ export class AppLogger {
    * built from a template (src/prediction/prediction-event.ts) rather than objects walked by JSON.stringify.
    */
   infoJson(message: string, fieldsJson: string): void {
-    if (this.winston.isInfoEnabled()) writeLogLine(this.lineBuilder.lineOfJson('info', message, fieldsJson));
+    if (this.enabled.has('info')) writeLogLine(this.lineBuilder.lineOfJson('info', message, fieldsJson));
   }
 
   isInfoEnabled(): boolean {
-    return this.winston.isInfoEnabled();
+    return this.enabled.has('info');
   }
 
   private write(level: LogLevel, message: string, fields: LogFields): void {
-    if (!this.winston.isLevelEnabled(level)) return;
+    if (!this.enabled.has(level)) return;
     let line: string;
     try {
       line = this.lineBuilder.line(level, message, fields);

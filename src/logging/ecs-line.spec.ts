@@ -79,6 +79,7 @@ describe('AppLogger', () => {
     const logger = new AppLogger({ level: 'warn', serviceName: 'spam-classifier', serviceVersion: '1.2.3' });
     const lines = written(logger, (l) => {
       l.info('dropped', { event: { action: 'prediction' } });
+      l.infoJson('dropped too', '{"event":{"action":"prediction"}}');
       l.warn('kept', { event: { action: 'model-check' } });
       l.error('kept too', { event: { action: 'startup' } });
     });
