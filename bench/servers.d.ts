@@ -10,3 +10,5 @@ export function startServer(
   env: Record<string, string>,
   options: { cwd: string; readyPath: string; readyBody: string },
 ): Promise<RunningServer>;
+
+export function startService(root: string, modelPath: string, readyBody: string): Promise<RunningServer>;
