@@ -77,7 +77,8 @@ if (layer === 'fastify') {
   const imports = has('throttler') ? [ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit }], skipIf: () => limit === 0 })] : [];
   Reflect.decorate([(await import('@nestjs/common')).Module({ imports, controllers: [PredictController] })], BenchModule);
 
-  const app = await NestFactory.create(BenchModule, new FastifyAdapter(), { logger: false, bodyParser: !has('headers') });
+  // abortOnError false: a rung that cannot start throws its cause (with logger off, Nest would exit 1 without a word).
+  const app = await NestFactory.create(BenchModule, new FastifyAdapter(), { logger: false, abortOnError: false, bodyParser: !has('headers') });
   const fastify = app.getHttpAdapter().getInstance();
   if (has('headers')) {
     (await dist('http/body-parsers.js')).registerBodyParsers(fastify);

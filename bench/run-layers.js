@@ -58,7 +58,7 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-console.log(`${SECONDS}s per run after a 2s warm-up, ${CONNECTIONS} connections (batch: ${LOAD.connections}), wrk 1 thread; ${ROUNDS} round(s); builds: ${BUILDS.map((b) => `${b.name}=${b.root}`).join(', ')}`);
+console.log(`${SECONDS}s per run after a 2s warm-up, ${BATCH > 0 ? `${CONNECTIONS} connections (batch route: ${LOAD.connections})` : `${CONNECTIONS} connections`}, wrk 1 thread; ${ROUNDS} round(s); builds: ${BUILDS.map((b) => `${b.name}=${b.root}`).join(', ')}`);
 console.log('rung'.padEnd(16), 'build'.padEnd(8), 'req/s'.padStart(8), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'CPU µs/req'.padStart(11), 'fails'.padStart(6), ' load (1 min) before-after');
 const summary = [];
 for (const rung of RUNGS) {
