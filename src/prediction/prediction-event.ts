@@ -12,8 +12,8 @@ export interface PredictionEvent {
 /**
  * The fields of the `prediction` event as one JSON object, written from a template: it is logged once per scored
  * message (a hundred times per batch), and walking a fresh object of two nested objects with JSON.stringify cost twice
- * as much. The values are still serialised by JSON.stringify; prediction-event.spec.ts parses the result against the
- * object the event is documented as.
+ * as much. The values are still serialised by JSON.stringify; prediction-event.spec.ts compares the result with
+ * JSON.stringify of the object the event is documented as, key order included.
  */
 export function predictionEventJson({ label, probability, modelVersionJson, textLength, textHmac }: PredictionEvent): string {
   const hmac = textHmac === undefined ? '' : `,"text_hmac":${JSON.stringify(textHmac)}`;
