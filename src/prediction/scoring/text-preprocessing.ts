@@ -63,21 +63,27 @@ export function normalizeText(text: string): string {
  * is skipped (most messages have no '@', no URL and no amount). Each is a cheap scan for a character or a short
  * sequence where the pattern proper is tried, with its look-behind, from every word start. Same result, fewer passes.
  */
-const PLACEHOLDER_NEEDS: ReadonlyMap<string, RegExp> = new Map([
-  ['xxemail', /@/],
+const PLACEHOLDER_NEEDS: Readonly<Record<string, RegExp>> = {
+  xxemail: /@/,
   // A scheme or `www.`, or a dot and a listed domain ending where the word ends.
-  ['xxurl', new RegExp(`https?://|www\\.|\\.${URL_TLDS}(?![a-z0-9])`)],
+  xxurl: new RegExp(`https?://|www\\.|\\.${URL_TLDS}(?![a-z0-9])`),
   // A currency sign or code before a digit, or a digit before a unit (`p` also starts `pence` and `pounds`).
-  ['xxmoney', /(?:[£$€₹]|rs|inr|usd|gbp|eur)\.? ?[0-9]|[0-9] ?(?:p|rupee|dollar|euro|usd|gbp|inr)/],
-  ['xxphone', /[0-9]/],
-  ['xxnum', /[0-9]/],
-]);
+  xxmoney: /(?:[£$€₹]|rs|inr|usd|gbp|eur)\.? ?[0-9]|[0-9] ?(?:p|rupee|dollar|euro|usd|gbp|inr)/,
+  xxphone: /[0-9]/,
+  xxnum: /[0-9]/,
+};
+
+/** The substitution steps in order, each with its skip test, paired once here rather than looked up per text. */
+const PLACEHOLDER_STEPS = PLACEHOLDER_PATTERNS.map(([token, pattern]) => {
+  const needs = PLACEHOLDER_NEEDS[token] as RegExp | undefined;
+  if (!needs) throw new Error(`placeholder ${token} has no skip test`);
+  return { replacement: ` ${token} `, pattern, needs };
+});
 
 export function substitutePlaceholders(normalized: string): string {
   let substituted = normalized;
-  for (const [token, pattern] of PLACEHOLDER_PATTERNS) {
-    if (PLACEHOLDER_NEEDS.get(token)?.test(substituted) === false) continue;
-    substituted = substituted.replace(pattern, ` ${token} `);
+  for (const { replacement, pattern, needs } of PLACEHOLDER_STEPS) {
+    if (needs.test(substituted)) substituted = substituted.replace(pattern, replacement);
   }
   return substituted;
 }
