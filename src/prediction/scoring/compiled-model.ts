@@ -145,6 +145,12 @@ function countBlockTerms(block: CompiledBlock, tokens: readonly string[]): void 
   block.countTerms(tokens, block.counts);
 }
 
+/** §6: a term's count (sublinear or raw tf) times its idf. */
+function tfIdf(block: CompiledBlock, index: number, count: number): number {
+  // Most features occur once in a text, and 1 + log(1) is exactly 1: the logarithm only for repeats.
+  return (block.sublinearTf && count !== 1 ? 1 + Math.log(count) : count) * block.idf[index];
+}
+
 /** §6 for one block, entry by entry, from its counts; the scoring path fuses this with the dot product. */
 function blockValues(block: CompiledBlock): Map<number, number> {
   const { counts } = block;
@@ -153,7 +159,7 @@ function blockValues(block: CompiledBlock): Map<number, number> {
   for (let i = 0; i < counts.size; i++) {
     const index = counts.touched[i];
     const count = counts.values[index];
-    const value = (block.sublinearTf ? 1 + Math.log(count) : count) * block.idf[index];
+    const value = tfIdf(block, index, count);
     values.set(index, value);
     squaredNorm += value * value;
   }
@@ -164,14 +170,12 @@ function blockValues(block: CompiledBlock): Map<number, number> {
 
 /** §6-§7 for one block: tf (sublinear or raw) times idf, l2-normalised, dotted with every weight row into `sums`. */
 function addBlockScores(block: CompiledBlock, weightRows: readonly Float64Array[], sums: number[]): void {
-  const { idf, offset } = block;
+  const { offset } = block;
   const { values, touched, size } = block.counts;
   let squaredNorm = 0;
   for (let i = 0; i < size; i++) {
     const index = touched[i];
-    const count = values[index];
-    // Most features occur once in a text, and 1 + log(1) is exactly 1: the logarithm only for repeats.
-    const value = (block.sublinearTf && count !== 1 ? 1 + Math.log(count) : count) * idf[index];
+    const value = tfIdf(block, index, values[index]);
     values[index] = value;
     squaredNorm += value * value;
   }

@@ -65,9 +65,8 @@ export function isAscii(text: string): boolean {
   return !NON_ASCII.test(text);
 }
 
-/** Steps 1-2, on the raw text before NFKD. */
+/** Steps 1-2, on the raw text before NFKD (cleanText calls it only for a text that is not ASCII). */
 export function stripInvisibleAndEmoji(text: string): string {
-  if (isAscii(text)) return text;
   return text.replace(INVISIBLE_OR_EMOJI, (found) => (ZERO_WIDTH_ONE.test(found) ? '' : emojiReplacement(found)));
 }
 
